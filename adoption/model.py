@@ -1,0 +1,247 @@
+"""The adoption model: households, community teams and one-stop offices of rural districts.
+
+:class:`AdoptionModel` is a ``mesa.Model`` stepped monthly on a calendar
+(default 2019-01 to 2030-12). Households are NumPy arrays
+(:mod:`adoption.population`); teams and offices are Mesa agents whose state is
+also held in arrays (:mod:`adoption.agents`); each month the rules of
+:mod:`adoption.rules` update all of them at once, and Mesa's ``DataCollector``
+records the indicators of :mod:`adoption.indicators`.
+
+Example:
+    >>> from adoption import AdoptionModel
+    >>> model = AdoptionModel(scale=0.1, rng=1)
+    >>> model.run_model()
+    >>> table = model.tidy()
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from . import indicators, rules
+from .agents import CommunityTeam, OfficeArrays, OneStopOffice, TeamArrays
+from .calendar import format_month, month_range
+from .params import Params
+from .population import build_households, build_structure, village_coverage_month
+from .profiles import DistrictProfile, load_profiles
+from .streams import Streams
+
+#: Household flags whose counts are kept per village each month.
+_STOCKS = ("online", "app", "cashless", "verified", "smartphone", "account", "aware")
+
+
+class AdoptionModel(mesa.Model):
+    """Monthly agent-based model of digital public-service adoption.
+
+    Args:
+        params: behavioural parameters (:class:`adoption.params.Params` defaults if None).
+        profiles: district profiles; read from ``profile_path`` (or the shipped file) if None.
+        profile_path: a profile CSV to read when ``profiles`` is None.
+        districts: keep only these districts of the profile file.
+        start: first month, ``"YYYY-MM"``.
+        end: last month, ``"YYYY-MM"``.
+        scale: households simulated per real household (1.0 = one agent per household).
+        heterogeneity: if False, all households are identical and able (Bass reduction).
+        teams: if False, no community teams.
+        offices: if False, no one-stop desks and no procedure files.
+        rng: seed of the run; every stochastic process gets its own stream from it.
+    """
+
+    def __init__(
+        self,
+        params: Params | None = None,
+        profiles: list[DistrictProfile] | None = None,
+        *,
+        profile_path: str | Path | None = None,
+        districts: list[str] | None = None,
+        start: str = "2019-01",
+        end: str = "2030-12",
+        scale: float = 1.0,
+        heterogeneity: bool = True,
+        teams: bool = True,
+        offices: bool = True,
+        rng: int | None = None,
+    ) -> None:
+        if not 0 < scale <= 1:
+            raise ValueError(f"scale must be in (0, 1], got {scale}")
+        streams = Streams(rng)
+        super().__init__(rng=streams.seed)
+        self.params = params if params is not None else Params()
+        self.profiles = profiles if profiles is not None else load_profiles(profile_path, districts)
+        self.months = month_range(start, end)
+        self.scale, self.streams = scale, streams
+        self.use_teams, self.use_offices = teams, offices
+        self.structure = build_structure(self.profiles, scale)
+        self.households = build_households(
+            self.structure, self.profiles, self.params, streams, int(self.months[0]), heterogeneity
+        )
+        self._coverage_month = (
+            village_coverage_month(self.structure, self.profiles, streams, int(self.months[0]))
+            if heterogeneity
+            else np.full(self.structure.n_villages, self.months[0])
+        )
+        self._app_launch = np.array([p.app_launch for p in self.profiles])
+        if not heterogeneity:
+            self._app_launch[:] = self.months[0]
+        self._online_modifier = (1 + self.params.distance_effect * self.households.distance).astype(
+            np.float32
+        )
+        self._innovation = rules.innovation_terms(
+            self.households.aware, self.households.attitude, self._online_modifier, self.params
+        )
+        self.teams = TeamArrays.build(self.structure, self.profiles, self.params)
+        if not teams:
+            self.teams.start[:] = np.iinfo(np.int64).max
+        self.offices = OfficeArrays.build(self.structure, self.profiles, self.params, self.months)
+        self._create_agents()
+        self.places = self._place_table()
+        self._village = {name: rules.village_counts(getattr(self.households, name), self.structure)
+                         for name in _STOCKS}
+        self._cost = np.zeros(self.structure.n_communes)
+        self.counts: dict[str, np.ndarray] = {}
+        self.datacollector = mesa.DataCollector(model_reporters=indicators.reporters())
+
+    # -- set-up ------------------------------------------------------------------------------
+
+    def _create_agents(self) -> None:
+        if self.use_teams:
+            for village in range(self.structure.n_villages):
+                CommunityTeam(self, village)
+        if self.use_offices:
+            s = self.structure
+            for desk, name in enumerate(s.commune_names + s.district_names):
+                OneStopOffice(self, desk, name, "commune" if desk < s.n_communes else "district")
+
+    def _place_table(self) -> pd.DataFrame:
+        s = self.structure
+        return pd.DataFrame(
+            {
+                "place": s.commune_names + s.district_names + [indicators.TOTAL],
+                "level": ["commune"] * s.n_communes + ["district"] * s.n_districts + ["total"],
+                "district": [s.district_names[d] for d in s.commune_district]
+                + s.district_names
+                + [indicators.TOTAL],
+            }
+        )
+
+    # -- time --------------------------------------------------------------------------------
+
+    @property
+    def step_index(self) -> int:
+        """Index of the current month in :attr:`months` (the month being or last simulated)."""
+        return max(self.steps - 1, 0)
+
+    @property
+    def month(self) -> int:
+        """Current month as an index (see :mod:`adoption.calendar`)."""
+        return int(self.months[self.step_index])
+
+    @property
+    def date(self) -> str:
+        """Current month as ``YYYY-MM``."""
+        return format_month(self.month)
+
+    # -- the monthly step --------------------------------------------------------------------
+
+    def step(self) -> None:
+        """Advance one month: trends, team visits, diffusion, procedures, then collect."""
+        hh, s, p, month = self.households, self.structure, self.params, self.month
+        peer = {name: self._village[name] / s.village_size for name in rules.CLOCKS}
+        covered = np.repeat(self._coverage_month <= month, s.village_size)
+        app_live = np.repeat(self._app_launch <= month, s.district_size)
+        rules.background_trends(hh, month)
+        draw = np.frombuffer(self.streams["visit"].bytes(2 * hh.n), dtype=np.uint16)
+        dose = rules.team_visits(
+            hh, s, self.teams, month, p, self.scale, draw, self._innovation, self._online_modifier
+        )
+        gate = rules.gates(hh, covered, app_live, p)
+        rules.diffusion(hh, s, p, gate, peer, self._innovation, dose)
+        files = self._procedures()
+        self._record(files)
+        self.datacollector.collect(self)
+        if self.steps >= len(self.months):
+            self.running = False
+
+    def _procedures(self) -> dict[str, np.ndarray]:
+        n_desks = len(self.offices.start)
+        if not self.use_offices:
+            return {name: np.zeros(n_desks, np.int64) for name in rules.FILE_COUNTS}
+        return rules.procedures(
+            self.households,
+            self.offices,
+            self.step_index,
+            self.params,
+            self.structure.n_communes,
+            self.streams["demand"],
+            self.streams["procedure"],
+        )
+
+    def _record(self, files: dict[str, np.ndarray]) -> None:
+        """Aggregate this month's state into per-place counts for the reporters."""
+        s, hh = self.structure, self.households
+        for name in _STOCKS:
+            self._village[name] = rules.village_counts(getattr(hh, name), s)
+        by_commune = {
+            name: np.add.reduceat(v, s.commune_village_start) for name, v in self._village.items()
+        }
+        active = self.teams.start <= self.month
+        teams_active = np.add.reduceat(active.astype(np.int64), s.commune_village_start)
+        self._cost += teams_active * self.params.team_cost_vnd
+        people_per_hh = s.household_size[s.commune_district]
+        commune = {
+            "households": s.commune_size,
+            "citizens": s.commune_size * people_per_hh,
+            "citizens_app": by_commune["app"] * self.params.app_users_per_household,
+            "team_visits": np.add.reduceat(self.teams.visits, s.commune_village_start),
+            "teams_active": teams_active,
+            "cost_vnd": self._cost,
+            **{f"households_{name}": v for name, v in by_commune.items()},
+        }
+        counts = {name: self._to_places(v) for name, v in commune.items()}
+        nc = s.n_communes
+        for name, per_desk in files.items():
+            counts[name] = self._to_places(per_desk[:nc], extra=per_desk[nc:])
+        counts["procedures_online_share"] = self._supply_share()
+        self.counts = counts
+
+    def _to_places(self, per_commune: np.ndarray, extra: np.ndarray | None = None) -> np.ndarray:
+        """Commune values, then district sums (plus ``extra`` per district), then the total."""
+        district = np.add.reduceat(per_commune, self.structure.district_commune_start)
+        if extra is not None:
+            district = district + extra
+        return np.concatenate([per_commune, district, [district.sum()]])
+
+    def _supply_share(self) -> np.ndarray:
+        s, share = self.structure, self.offices.online_share[self.step_index]
+        nc, w = s.n_communes, self.params.district_desk_share
+        commune = share[:nc]
+        weighted = np.add.reduceat(commune * s.commune_size, s.district_commune_start)
+        households = np.add.reduceat(s.commune_size, s.district_commune_start)
+        district = (1 - w) * weighted / households + w * share[nc:]
+        total = np.sum(district * households) / households.sum()
+        return np.concatenate([commune, district, [total]])
+
+    # -- running and results -----------------------------------------------------------------
+
+    def run_model(self) -> None:
+        """Step through every month of the calendar."""
+        while self.running:
+            self.step()
+
+    def tidy(self) -> pd.DataFrame:
+        """The collected indicators as a long table (see :func:`adoption.indicators.tidy`)."""
+        return indicators.tidy(self)
+
+    def release(self) -> None:
+        """Drop Mesa's class-level references to this model so it can be garbage-collected.
+
+        Mesa 3.3 keeps a per-model agent-id counter in ``mesa.Agent._ids`` (a
+        class attribute keyed by model), which holds every model alive. Call
+        this after a run when making many models in one process.
+        """
+        mesa.Agent._ids.pop(self, None)
+        self.remove_all_agents()

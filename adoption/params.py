@@ -1,0 +1,166 @@
+"""Every behavioural parameter of the model, in one place.
+
+:class:`Params` is a frozen dataclass: one field per parameter, each with its
+unit, meaning and source in the field's metadata. District-specific inputs
+(population, communes, supply schedules, smartphone and account priors) are
+not here: they are data, in the district profile file (see
+:mod:`adoption.profiles`).
+
+Defaults are documented guesses until calibration (issue 3) replaces them with
+a posterior; ``source`` says "assumption" wherever no text or public figure
+stands behind a value. ``Params.table()`` lists them all; ``adoption params``
+prints that table.
+
+Rates marked "per month" are probabilities per monthly step unless they are
+called hazards (then ``1 - exp(-h)`` is the monthly probability).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+_BASS = (
+    "public-facts.md, diffusion literature: Bass p ~ 0.03, q ~ 0.38 per year "
+    "(Sultan, Farley & Lehmann 1990); divided by 12 for monthly steps (D)"
+)
+
+
+def _p(default: float, unit: str, meaning: str, source: str = "assumption") -> float:
+    return field(default=default, metadata={"unit": unit, "meaning": meaning, "source": source})
+
+
+@dataclass(frozen=True)
+class Params:
+    """Behavioural parameters of households, teams and offices (see ``docs/model.md``)."""
+
+    # --- diffusion (Bass) of the three household adoptions --------------------
+    p_online: float = _p(
+        0.0025, "1/month", "innovation coefficient: becoming an online filer unprompted", _BASS
+    )
+    q_online: float = _p(
+        0.032, "1/month", "imitation coefficient: pull of the village share of online filers", _BASS
+    )
+    p_app: float = _p(0.0025, "1/month", "innovation coefficient: installing the citizen app", _BASS)
+    q_app: float = _p(0.032, "1/month", "imitation coefficient for the citizen app", _BASS)
+    p_cashless: float = _p(
+        0.0025, "1/month", "innovation coefficient: paying power/water bills by app", _BASS
+    )
+    q_cashless: float = _p(0.032, "1/month", "imitation coefficient for cashless bills", _BASS)
+    aware_boost: float = _p(
+        2.0, "x", "multiplier on the innovation coefficients for households made aware"
+    )
+    distance_effect: float = _p(
+        0.05, "1/km", "relative rise of online-filing innovation per km from the commune office"
+    )
+    attitude_sigma: float = _p(
+        0.5, "-", "s.d. of log attitude (multiplier on innovation, mean 1 across households)"
+    )
+    skill_concentration: float = _p(
+        4.0, "-", "concentration a+b of the Beta distribution of initial digital skill"
+    )
+    skill_min: float = _p(
+        0.4, "0-1", "digital skill a household needs to file online or adopt by itself"
+    )
+
+    # --- infrastructure and accounts (background trends) ---------------------
+    phone_hazard: float = _p(
+        0.012,
+        "1/month",
+        "hazard of a household without a smartphone acquiring one",
+        "assumption, set so that a 2019 share of ~0.55 reaches ~0.7 by 2022, near the "
+        "73.5 % of adults in Mar 2022 (public-facts.md, Smartphones)",
+    )
+    phone_poor_factor: float = _p(
+        0.5, "x", "multiplier on smartphone prevalence and hazard for poor households"
+    )
+    account_hazard: float = _p(
+        0.015,
+        "1/month",
+        "hazard of a household without a payment account opening one",
+        "assumption, set so that ~0.3 in 2019 reaches ~0.65 in mid-2022, near the central "
+        "bank's 68 % of adults with an account (Jun 2022; public-facts.md, Accounts)",
+    )
+
+    # --- procedures at the one-stop offices -----------------------------------
+    procedure_rate: float = _p(
+        0.05, "1/month", "probability a household needs an administrative procedure in a month"
+    )
+    district_desk_share: float = _p(
+        0.2,
+        "0-1",
+        "share of procedure files handled at the district desk rather than the commune desk",
+        "assumption; Văn Yên handles 415 procedure types at the district and 145 at communes "
+        "(003), but most files (civil status, certification) are commune files",
+    )
+    online_choice: float = _p(
+        0.8, "0-1", "probability an able, verified online filer files online when offered"
+    )
+    assist_prob: float = _p(
+        0.25,
+        "0-1",
+        "probability desk staff file a visitor's procedure online at the desk, when offered online",
+    )
+    fee_share: float = _p(0.4, "0-1", "share of procedure files that carry a fee")
+    pay_online_if_online: float = _p(
+        0.85, "0-1", "probability a fee is paid online for an online file, given an account"
+    )
+    pay_online_in_person: float = _p(
+        0.25, "0-1", "probability a fee is paid online (transfer/QR) at the desk, given an account"
+    )
+    digitise_max: float = _p(
+        0.9, "0-1", "long-run share of paper files an office digitises, at 1 computer per official"
+    )
+    digitise_tau: float = _p(
+        24.0, "months", "time constant of an office's digitisation build-up after its e-desk start"
+    )
+    staff_training: float = _p(
+        1.0, "x", "multiplier on desk assistance and digitisation (lever for office training)"
+    )
+
+    # --- community digital teams ----------------------------------------------
+    visits_per_member: float = _p(
+        4.0, "households/month", "households a team member visits in a month at full scale"
+    )
+    team_effectiveness: float = _p(1.0, "x", "multiplier on every visit effect (lever: training)")
+    visit_skill_gain: float = _p(0.15, "0-1", "digital skill added by one team visit")
+    visit_hazard_online: float = _p(
+        0.3, "hazard", "added to the online-filer clock by a visit (walk-through of a first filing)"
+    )
+    visit_hazard_app: float = _p(0.4, "hazard", "added to the app clock by a visit (app install)")
+    visit_hazard_account: float = _p(
+        0.2, "hazard", "added to the account clock by a visit (opening a payment account)"
+    )
+    visit_hazard_cashless: float = _p(
+        0.2, "hazard", "added to the cashless-bill clock by a visit (setting up bill payment)"
+    )
+    team_cost_vnd: float = _p(
+        500_000.0,
+        "VND/team/month",
+        "running cost of a community team",
+        "public-facts.md, Costs: Yên Bái pays each community digital team 500,000 VND a month (2024)",
+    )
+
+    # --- indicators -------------------------------------------------------------
+    app_users_per_household: float = _p(
+        1.5, "citizens", "citizens who install the app in a household that installs it"
+    )
+
+    def replace(self, **changes: float) -> Params:
+        """Return a copy with some parameters changed (unknown names raise ``TypeError``)."""
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def names(cls) -> list[str]:
+        """Names of all parameters, in definition order."""
+        return [f.name for f in dataclasses.fields(cls)]
+
+    @classmethod
+    def table(cls) -> pd.DataFrame:
+        """One row per parameter: name, default, unit, meaning, source."""
+        rows = [
+            {"name": f.name, "default": f.default, **f.metadata} for f in dataclasses.fields(cls)
+        ]
+        return pd.DataFrame(rows, columns=["name", "default", "unit", "meaning", "source"])
