@@ -76,9 +76,7 @@ class OfficeArrays:
             [c.computers_per_official for c in communes]
             + [p.computers_per_official for p in profiles]
         )
-        district = np.concatenate(
-            [structure.commune_district, np.arange(structure.n_districts)]
-        )
+        district = np.concatenate([structure.commune_district, np.arange(structure.n_districts)])
         online_share = np.stack([s.at(months) for s in schedules], axis=1)
         elapsed = months[:, None] - start[None, :]
         running = elapsed >= 0

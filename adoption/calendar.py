@@ -45,6 +45,8 @@ def month_range(start: str | int, end: str | int) -> np.ndarray:
 def to_timestamps(months: np.ndarray) -> pd.DatetimeIndex:
     """First day of each month, as pandas timestamps (for tables and plots)."""
     months = np.asarray(months)
-    return pd.DatetimeIndex(pd.to_datetime(
-        {"year": months // 12, "month": months % 12 + 1, "day": np.ones_like(months)}
-    ))
+    return pd.DatetimeIndex(
+        pd.to_datetime(
+            {"year": months // 12, "month": months % 12 + 1, "day": np.ones_like(months)}
+        )
+    )

@@ -99,8 +99,10 @@ class AdoptionModel(mesa.Model):
         self.offices = OfficeArrays.build(self.structure, self.profiles, self.params, self.months)
         self._create_agents()
         self.places = self._place_table()
-        self._village = {name: rules.village_counts(getattr(self.households, name), self.structure)
-                         for name in _STOCKS}
+        self._village = {
+            name: rules.village_counts(getattr(self.households, name), self.structure)
+            for name in _STOCKS
+        }
         self._cost = np.zeros(self.structure.n_communes)
         self.counts: dict[str, np.ndarray] = {}
         self.datacollector = mesa.DataCollector(model_reporters=indicators.reporters())

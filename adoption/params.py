@@ -43,7 +43,9 @@ class Params:
     q_online: float = _p(
         0.032, "1/month", "imitation coefficient: pull of the village share of online filers", _BASS
     )
-    p_app: float = _p(0.0025, "1/month", "innovation coefficient: installing the citizen app", _BASS)
+    p_app: float = _p(
+        0.0025, "1/month", "innovation coefficient: installing the citizen app", _BASS
+    )
     q_app: float = _p(0.032, "1/month", "imitation coefficient for the citizen app", _BASS)
     p_cashless: float = _p(
         0.0025, "1/month", "innovation coefficient: paying power/water bills by app", _BASS
@@ -140,7 +142,8 @@ class Params:
         500_000.0,
         "VND/team/month",
         "running cost of a community team",
-        "public-facts.md, Costs: Yên Bái pays each community digital team 500,000 VND a month (2024)",
+        "public-facts.md, Costs: Yên Bái pays each community digital team "
+        "500,000 VND a month (2024)",
     )
 
     # --- indicators -------------------------------------------------------------

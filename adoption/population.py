@@ -199,8 +199,10 @@ def build_households(
 
 
 def _due(rng: np.random.Generator, prior, hazard, start: int) -> np.ndarray:
-    """Month from which a household has a thing: ``start`` with probability ``prior``, else
-    the month its Exp(1) clock runs out at the constant monthly ``hazard`` (from ``start + 1``).
+    """Month from which a household has a thing (smartphone, account).
+
+    ``start`` with probability ``prior``; otherwise the month its Exp(1) clock
+    runs out at the constant monthly ``hazard``, counted from ``start + 1``.
     """
     n = len(prior)
     have, threshold = rng.random(n) < prior, rng.exponential(size=n)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .calendar import format_month, parse_month
+from .calendar import parse_month
 from .errors import UserError
 
 COLUMNS = ["district", "commune", "key", "date", "value", "unit", "source"]
@@ -243,9 +243,7 @@ def _build_district(path: Path, name: str, values: dict, communes: dict) -> Dist
     if len(communes) > n_communes:
         raise UserError(path, f"{name}: communes", f"{len(communes)} named but only {n_communes}")
     district_schedule = _schedule(values["procedures_online_share"])
-    names = list(communes) + [
-        f"{name} C{k:02d}" for k in range(len(communes) + 1, n_communes + 1)
-    ]
+    names = list(communes) + [f"{name} C{k:02d}" for k in range(len(communes) + 1, n_communes + 1)]
     villages = _split(values["villages"], [communes.get(c, {}).get("villages") for c in names])
     if values["households"] < sum(villages):
         raise UserError(path, f"{name}: households", "fewer households than villages")
@@ -306,8 +304,14 @@ def synthetic_profiles(n_households: int, n_districts: int = 5) -> list[District
         homes = _split(households, [None] * n_communes)
         name = f"Synthetic {d + 1}"
         communes = tuple(
-            replace(template.communes[1], name=f"{name} C{k + 1:02d}", district=name,
-                    villages=min(v, h), households=h, named=False)
+            replace(
+                template.communes[1],
+                name=f"{name} C{k + 1:02d}",
+                district=name,
+                villages=min(v, h),
+                households=h,
+                named=False,
+            )
             for k, (v, h) in enumerate(zip(villages, homes, strict=True))
         )
         out.append(replace(template, name=name, households=households, communes=communes))
@@ -317,6 +321,7 @@ def synthetic_profiles(n_households: int, n_districts: int = 5) -> list[District
 def single_village(n_households: int) -> list[DistrictProfile]:
     """One district of one commune of one village (the Bass-recurrence test case)."""
     template = load_profiles(districts=["Lục Yên"])[0]
-    commune = replace(template.communes[0], name="Village", district="Test", villages=1,
-                      households=n_households)
+    commune = replace(
+        template.communes[0], name="Village", district="Test", villages=1, households=n_households
+    )
     return [replace(template, name="Test", households=n_households, communes=(commune,))]

@@ -152,8 +152,9 @@ def diffusion(
     for name in CLOCKS:
         adopted = getattr(hh, name)
         q = getattr(params, f"q_{name}")
-        log_stay = innovation[name] + np.repeat((-q * peer[name]).astype(np.float32),
-                                               structure.village_size)
+        log_stay = innovation[name] + np.repeat(
+            (-q * peer[name]).astype(np.float32), structure.village_size
+        )
         np.log1p(log_stay, out=log_stay)  # log(1 - p m_i - q F_v) = -hazard
         if dose is not None:
             log_stay -= np.float32(getattr(params, f"visit_hazard_{name}")) * dose

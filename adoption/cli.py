@@ -1,0 +1,133 @@
+"""The ``adoption`` command line.
+
+Commands::
+
+    adoption run SCENARIO.toml --out DIR   # forecast: tidy CSV + figure
+    adoption validate SCENARIO.toml        # check a scenario file, run nothing
+    adoption params                        # every parameter: default, unit, meaning, source
+
+A mistake in user input prints one line (``adoption: error: FILE: KEY: problem``)
+and exits with status 2; outputs are written to temporary files and moved
+into place only when complete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from .errors import UserError
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``adoption`` command."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except UserError as error:
+        print(f"adoption: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("adoption: interrupted; nothing was written", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="adoption", description="Forecast digital public-service uptake in rural districts."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run a scenario: tidy CSV and figure into --out")
+    run.add_argument("scenario", type=Path, help="scenario TOML file (see scenarios/)")
+    run.add_argument("--out", type=Path, required=True, help="output folder (created if needed)")
+    run.add_argument("--seed", type=int, help="override the scenario's seed")
+    run.add_argument("--scale", type=float, help="override the scenario's scale, in (0, 1]")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.set_defaults(handler=_run)
+    validate = commands.add_parser("validate", help="check a scenario file; run nothing")
+    validate.add_argument("scenario", type=Path)
+    validate.set_defaults(handler=_validate)
+    params = commands.add_parser("params", help="list every parameter with unit and source")
+    params.add_argument("--csv", action="store_true", help="print as CSV")
+    params.set_defaults(handler=_params)
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .figures import indicators_by_district
+    from .scenario import load_scenario
+    from .simulate import simulate
+
+    scenario = load_scenario(args.scenario)
+    scale = scenario.scale if args.scale is None else args.scale
+    if not 0 < scale <= 1:
+        raise UserError("--scale", "scale", f"must be in (0, 1], got {scale}")
+    seed = scenario.seed if args.seed is None else args.seed
+    if args.out.exists() and not args.out.is_dir():
+        raise UserError(args.out, "--out", "exists and is not a folder")
+    table = simulate(
+        scenario.params,
+        seed,
+        profile_path=scenario.profile,
+        districts=scenario.districts,
+        start=scenario.start,
+        end=scenario.end,
+        scale=scale,
+        progress=not args.no_progress,
+    )
+    table.insert(4, "scenario", scenario.name)
+    figure = indicators_by_district(
+        table, title=f"{scenario.name}: indicators by district (seed {seed}, scale {scale:g})"
+    )
+    args.out.mkdir(parents=True, exist_ok=True)
+    csv_path, png_path = args.out / "indicators.csv", args.out / "indicators.png"
+    _write_atomic(csv_path, lambda tmp: table.to_csv(tmp, index=False))
+    _write_atomic(png_path, lambda tmp: figure.savefig(tmp, dpi=110, format="png"))
+    print(f"wrote {csv_path} ({len(table):,} rows) and {png_path}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    print(f"{args.scenario}: ok ({scenario.name}, {scenario.start} to {scenario.end})")
+    return 0
+
+
+def _params(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .params import Params
+
+    table = Params.table()
+    if args.csv:
+        table.to_csv(sys.stdout, index=False)
+    else:
+        with pd.option_context("display.max_colwidth", 70, "display.width", 200):
+            print(table[["name", "default", "unit", "meaning"]].to_string(index=False))
+    return 0
+
+
+def _write_atomic(path: Path, write: Callable[[str], None]) -> None:
+    """Write through ``write(tmp_path)`` to a temporary file, then move it onto ``path``."""
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.close(handle)
+    try:
+        write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

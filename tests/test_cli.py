@@ -1,0 +1,82 @@
+"""The command line a planner uses: run, validate, params, and one-line errors."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from adoption.cli import main
+from adoption.errors import UserError
+from adoption.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "baseline.toml"
+
+
+def _scenario(tmp_path, text):
+    path = tmp_path / "s.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_baseline_scenario_is_valid():
+    scenario = load_scenario(BASELINE)
+    assert scenario.name == "baseline" and len(scenario.districts) == 5
+
+
+def test_run_writes_table_and_figure(tmp_path):
+    scenario = _scenario(
+        tmp_path, 'name = "t"\ndistricts = ["Chợ Đồn"]\nend = "2021-12"\nscale = 0.2\nseed = 3\n'
+    )
+    out = tmp_path / "out"
+    assert main(["run", str(scenario), "--out", str(out), "--no-progress"]) == 0
+    table = pd.read_csv(out / "indicators.csv")
+    assert {"date", "place", "indicator", "value", "scenario"} <= set(table.columns)
+    assert table["date"].nunique() == 36
+    assert (out / "indicators.png").read_bytes()[:4] == b"\x89PNG"
+    assert not list(out.glob(".*part"))
+
+
+@pytest.mark.parametrize(
+    "text, key, allowed",
+    [
+        ('nme = "x"\n', "nme", "allowed:"),
+        ('start = "2019-13"\n', "start", "YYYY-MM"),
+        ('start = "2021-01"\nend = "2020-01"\n', "end", "before start"),
+        ('districts = ["Hà Nội"]\n', "districts", "known:"),
+        ("seed = 1.5\n", "seed", "expected int"),
+        ("scale = 2\n", "scale", "(0, 1]"),
+        ("[params]\nq_onlin = 0.1\n", "q_onlin", "unknown parameter"),
+        ('[params]\nq_online = "high"\n', "q_online", "expected a number"),
+        ("name = \n", "syntax", "TOML"),
+    ],
+)
+def test_bad_scenario_is_one_line_naming_file_and_key(tmp_path, text, key, allowed):
+    path = _scenario(tmp_path, text)
+    with pytest.raises(UserError) as info:
+        load_scenario(path)
+    message = str(info.value)
+    assert str(path) in message and key in message and allowed in message
+    assert "\n" not in message
+
+
+def test_cli_error_has_no_traceback_and_writes_nothing(tmp_path):
+    path = _scenario(tmp_path, 'nme = "x"\n')
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "adoption.cli", "run", str(path), "--out", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "nme" in result.stderr and not out.exists()
+
+
+def test_validate_and_params(capsys):
+    assert main(["validate", str(BASELINE)]) == 0
+    assert "ok" in capsys.readouterr().out
+    assert main(["params"]) == 0
+    assert "visits_per_member" in capsys.readouterr().out

@@ -1,0 +1,221 @@
+"""Behaviour of AdoptionModel that users rely on."""
+
+import gc
+import weakref
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from adoption import AdoptionModel, Params
+from adoption.agents import CommunityTeam, OneStopOffice
+from adoption.profiles import single_village
+
+
+def _bass_mean(p, q, n, months, runs):
+    """Mean simulated adopted share per month over ``runs`` seeds, and its standard error."""
+    shares = np.empty((runs, months))
+    params = Params(p_cashless=p, q_cashless=q)
+    for seed in range(runs):
+        model = AdoptionModel(
+            params,
+            single_village(n),
+            end=f"{2019 + (months - 1) // 12}-{(months - 1) % 12 + 1:02d}",
+            heterogeneity=False,
+            teams=False,
+            offices=False,
+            rng=seed,
+        )
+        model.run_model()
+        counts = np.array(model.datacollector.model_vars["households_cashless"])[:, 0]
+        shares[seed] = counts / n
+        model.release()
+    return shares.mean(axis=0), shares.std(axis=0, ddof=1) / np.sqrt(runs)
+
+
+def _bass_recurrence(p, q, months):
+    f, out = 0.0, []
+    for _ in range(months):
+        f = f + (p + q * f) * (1 - f)
+        out.append(f)
+    return np.array(out)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "p, q, n",
+    [(0.01, 0.3, 2000), (0.03, 0.38, 500), (0.002, 0.6, 5000), (0.1, 0.0, 300)],
+)
+def test_reduces_to_discrete_bass_recurrence(p, q, n):
+    months, runs = 48, 60
+    mean, se = _bass_mean(p, q, n, months, runs)
+    expected = _bass_recurrence(p, q, months)
+    tolerance = 2 / n + 4 * se
+    worst = np.max(np.abs(mean - expected) - tolerance)
+    assert worst <= 0, f"off the Bass recurrence by {worst:.4f} beyond 2/N + 4 s.e."
+
+
+def test_bass_check_detects_a_wrong_q():
+    """The tolerance of the Bass test is tight enough to reject a 10 % error in q."""
+    p, q, n, months = 0.01, 0.3, 2000, 48
+    mean, se = _bass_mean(p, q, n, months, runs=30)
+    wrong = _bass_recurrence(p, q * 1.1, months)
+    assert np.max(np.abs(mean - wrong) - (2 / n + 4 * se)) > 0
+
+
+def test_same_seed_gives_identical_output():
+    a = AdoptionModel(scale=0.02, end="2024-12", rng=3)
+    b = AdoptionModel(scale=0.02, end="2024-12", rng=3)
+    a.run_model()
+    b.run_model()
+    pd.testing.assert_frame_equal(a.tidy(), b.tidy())
+
+
+def test_different_seeds_give_different_output():
+    a = AdoptionModel(scale=0.02, end="2024-12", rng=3)
+    b = AdoptionModel(scale=0.02, end="2024-12", rng=4)
+    a.run_model()
+    b.run_model()
+    assert not a.tidy()["value"].equals(b.tidy()["value"])
+
+
+def test_runs_whole_calendar(small_run):
+    assert small_run.steps == 144
+    assert small_run.date == "2030-12"
+    assert not small_run.running
+
+
+def test_rates_within_unit_interval(small_run):
+    table = small_run.tidy()
+    rates = table[table["indicator"].str.endswith(("_rate", "_share"))]
+    values = rates["value"].dropna()
+    assert len(values) > 0.9 * len(rates)
+    assert values.between(0, 1).all()
+
+
+def test_nan_rates_only_where_denominator_is_zero(small_run):
+    table = small_run.tidy().pivot_table(
+        index=["date", "place"], columns="indicator", values="value", dropna=False
+    )
+    missing = table["online_service_rate"].isna()
+    assert (table.loc[missing, "files_total"] == 0).all()
+    assert (table.loc[~missing, "files_total"] > 0).all()
+
+
+def test_counts_within_their_populations(small_run):
+    t = small_run.tidy().pivot_table(index=["date", "place"], columns="indicator", values="value")
+    assert (t["files_online"] <= t["files_total"]).all()
+    assert (t["files_assisted"] <= t["files_online"]).all()
+    assert (t["files_digitised"] <= t["files_total"]).all()
+    assert (t["fees_paid_online"] <= t["fee_files"]).all()
+    assert (t["fee_files"] <= t["files_total"]).all()
+    assert (t["citizens_app"] <= t["citizens"]).all()
+    for stock in ["online", "app", "cashless", "verified", "smartphone", "account", "aware"]:
+        assert (t[f"households_{stock}"] <= t["households"]).all(), stock
+    assert (t.min() >= 0).all()
+
+
+def test_adoption_never_reverses(small_run):
+    table = small_run.tidy()
+    total = table[(table["level"] == "total")].pivot(
+        index="date", columns="indicator", values="value"
+    )
+    for stock in [
+        "households_online",
+        "households_app",
+        "households_cashless",
+        "households_verified",
+        "households_smartphone",
+        "households_account",
+    ]:
+        assert (total[stock].diff().dropna() >= 0).all(), stock
+
+
+def _adoption_by_month(visits_per_member, seed):
+    params = Params(visits_per_member=visits_per_member)
+    model = AdoptionModel(params, scale=0.05, end="2026-12", rng=seed)
+    model.run_model()
+    data = model.datacollector.model_vars
+    out = np.stack(
+        [
+            np.array(data[k])[:, -1]
+            for k in ("households_online", "households_app", "households_cashless")
+        ]
+    )
+    model.release()
+    return out  # (3 indicators, months) for the five-district total
+
+
+@pytest.mark.slow
+def test_more_team_capacity_never_lowers_expected_adoption():
+    seeds = range(8)
+    diffs = np.stack([_adoption_by_month(8, s) - _adoption_by_month(4, s) for s in seeds])
+    mean = diffs.mean(axis=0)
+    se = diffs.std(axis=0, ddof=1) / np.sqrt(len(seeds))
+    assert (mean + 4 * se >= 0).all(), "doubling team capacity lowered expected adoption"
+    # and the lever matters: by the end, more capacity means more adopters of every service
+    assert (mean[:, -1] > 4 * se[:, -1]).all()
+
+
+def test_teams_and_offices_are_mesa_agents(small_run):
+    s = small_run.structure
+    teams = small_run.agents_by_type[CommunityTeam]
+    offices = small_run.agents_by_type[OneStopOffice]
+    assert len(teams) == s.n_villages
+    assert len(offices) == s.n_communes + s.n_districts
+    team = list(teams)[0]
+    assert team.members == pytest.approx(4.8)
+    assert team.active
+    assert sum(t.visits for t in teams) == small_run.teams.visits.sum()
+    assert sum(o.files for o in offices) == small_run.offices.files.sum()
+
+
+def test_team_agents_control_visits():
+    """Setting every team's members to zero through the agents stops all visits."""
+    model = AdoptionModel(scale=0.02, end="2023-12", rng=1)
+    for team in model.agents_by_type[CommunityTeam]:
+        team.members = 0
+    model.run_model()
+    visits = np.array(model.datacollector.model_vars["team_visits"])[:, -1]
+    assert visits.sum() == 0
+    assert not model.households.aware.any()
+
+
+def test_teams_switch_off_visits_entirely():
+    model = AdoptionModel(scale=0.02, end="2023-12", teams=False, rng=1)
+    model.run_model()
+    assert np.array(model.datacollector.model_vars["team_visits"]).sum() == 0
+
+
+def test_release_lets_the_model_be_collected():
+    model = AdoptionModel(scale=0.01, end="2019-06", rng=1)
+    model.run_model()
+    ref = weakref.ref(model)
+    model.release()
+    del model
+    gc.collect()
+    assert ref() is None
+
+
+def _online_share_2025(scale, seed):
+    model = AdoptionModel(scale=scale, end="2025-12", rng=seed)
+    model.run_model()
+    share = model.counts["households_online"][-1] / model.counts["households"][-1]
+    model.release()
+    return share
+
+
+@pytest.mark.slow
+def test_scale_keeps_rates_comparable():
+    """Runs at 20 % scale have the full-scale total online-filer share, within their spread."""
+    small = np.array([_online_share_2025(0.2, seed) for seed in range(6)])
+    full = _online_share_2025(1.0, 100)
+    # run-to-run variance shrinks like 1/households: a full run has ~0.2x the variance of a 20 % run
+    sd = small.std(ddof=1)
+    se = np.sqrt(sd**2 / len(small) + 0.2 * sd**2)
+    assert abs(small.mean() - full) < 4 * se
+
+
+def test_rejects_bad_scale():
+    with pytest.raises(ValueError, match="scale"):
+        AdoptionModel(scale=0)
