@@ -5,6 +5,7 @@ Commands::
     adoption run SCENARIO.toml --out DIR   # forecast: tidy CSV + figure
     adoption validate SCENARIO.toml        # check a scenario file, run nothing
     adoption params                        # every parameter: default, unit, meaning, source
+    adoption figures                       # regenerate the README's figures in figures/
 
 A mistake in user input prints one line (``adoption: error: FILE: KEY: problem``)
 and exits with status 2; outputs are written to temporary files and moved
@@ -52,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check a scenario file; run nothing")
     validate.add_argument("scenario", type=Path)
     validate.set_defaults(handler=_validate)
+    figures = commands.add_parser("figures", help="regenerate the figures the README shows")
+    figures.add_argument(
+        "--scenarios", type=Path, default=Path("scenarios"), help="scenario folder"
+    )
+    figures.add_argument("--out", type=Path, default=Path("figures"), help="figure folder")
+    figures.set_defaults(handler=_figures)
     params = commands.add_parser("params", help="list every parameter with unit and source")
     params.add_argument("--csv", action="store_true", help="print as CSV")
     params.set_defaults(handler=_params)
@@ -59,17 +66,38 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
+    table, figure = _forecast(args.scenario, args.seed, args.scale, not args.no_progress, args.out)
+    args.out.mkdir(parents=True, exist_ok=True)
+    csv_path, png_path = args.out / "indicators.csv", args.out / "indicators.png"
+    _write_atomic(csv_path, lambda tmp: table.to_csv(tmp, index=False))
+    _write_atomic(png_path, lambda tmp: figure.savefig(tmp, dpi=110, format="png"))
+    print(f"wrote {csv_path} ({len(table):,} rows) and {png_path}")
+    return 0
+
+
+def _figures(args: argparse.Namespace) -> int:
+    baseline = args.scenarios / "baseline.toml"
+    _, figure = _forecast(baseline, None, None, True, args.out)
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / "baseline_indicators.png"
+    _write_atomic(path, lambda tmp: figure.savefig(tmp, dpi=110, format="png"))
+    print(f"wrote {path}")
+    return 0
+
+
+def _forecast(path: Path, seed: int | None, scale: float | None, progress: bool, out: Path):
+    """Check the scenario and the output folder, run it, and return (table, figure)."""
     from .figures import indicators_by_district
     from .scenario import load_scenario
     from .simulate import simulate
 
-    scenario = load_scenario(args.scenario)
-    scale = scenario.scale if args.scale is None else args.scale
+    scenario = load_scenario(path)
+    scale = scenario.scale if scale is None else scale
     if not 0 < scale <= 1:
         raise UserError("--scale", "scale", f"must be in (0, 1], got {scale}")
-    seed = scenario.seed if args.seed is None else args.seed
-    if args.out.exists() and not args.out.is_dir():
-        raise UserError(args.out, "--out", "exists and is not a folder")
+    seed = scenario.seed if seed is None else seed
+    if out.exists() and not out.is_dir():
+        raise UserError(out, "--out", "exists and is not a folder")
     table = simulate(
         scenario.params,
         seed,
@@ -78,18 +106,14 @@ def _run(args: argparse.Namespace) -> int:
         start=scenario.start,
         end=scenario.end,
         scale=scale,
-        progress=not args.no_progress,
+        progress=progress,
     )
     table.insert(4, "scenario", scenario.name)
     figure = indicators_by_district(
-        table, title=f"{scenario.name}: indicators by district (seed {seed}, scale {scale:g})"
+        table,
+        title=f"{scenario.name}: indicators by district (one run, seed {seed}, scale {scale:g})",
     )
-    args.out.mkdir(parents=True, exist_ok=True)
-    csv_path, png_path = args.out / "indicators.csv", args.out / "indicators.png"
-    _write_atomic(csv_path, lambda tmp: table.to_csv(tmp, index=False))
-    _write_atomic(png_path, lambda tmp: figure.savefig(tmp, dpi=110, format="png"))
-    print(f"wrote {csv_path} ({len(table):,} rows) and {png_path}")
-    return 0
+    return table, figure
 
 
 def _validate(args: argparse.Namespace) -> int:
