@@ -30,8 +30,8 @@ from .population import build_households, build_structure, village_coverage_mont
 from .profiles import DistrictProfile, load_profiles
 from .streams import Streams
 
-#: Household flags whose counts are kept per village each month.
-_STOCKS = ("online", "app", "cashless", "verified", "smartphone", "account", "aware")
+#: Household flags counted per village each month (they drive peer influence).
+_PEER_STOCKS = rules.CLOCKS
 
 
 class AdoptionModel(mesa.Model):
@@ -101,8 +101,11 @@ class AdoptionModel(mesa.Model):
         self.places = self._place_table()
         self._village = {
             name: rules.village_counts(getattr(self.households, name), self.structure)
-            for name in _STOCKS
+            for name in _PEER_STOCKS
         }
+        self._smartphones = self._commune_counts_by_step(self.households.smartphone_due)
+        self._aware = np.zeros(self.structure.n_communes, np.int64)
+        self._verified = np.zeros(self.structure.n_communes, np.int64)
         self._cost = np.zeros(self.structure.n_communes)
         self.counts: dict[str, np.ndarray] = {}
         self.datacollector = mesa.DataCollector(model_reporters=indicators.reporters())
@@ -157,21 +160,24 @@ class AdoptionModel(mesa.Model):
         app_live = np.repeat(self._app_launch <= month, s.district_size)
         rules.background_trends(hh, month)
         draw = np.frombuffer(self.streams["visit"].bytes(2 * hh.n), dtype=np.uint16)
-        dose = rules.team_visits(
+        dose, newly_aware = rules.team_visits(
             hh, s, self.teams, month, p, self.scale, draw, self._innovation, self._online_modifier
         )
         gate = rules.gates(hh, covered, app_live, p)
         rules.diffusion(hh, s, p, gate, peer, self._innovation, dose)
-        files = self._procedures()
+        files, newly_verified = self._procedures()
+        self._aware += np.bincount(hh.commune[newly_aware], minlength=s.n_communes)
+        self._verified += np.bincount(hh.commune[newly_verified], minlength=s.n_communes)
         self._record(files)
         self.datacollector.collect(self)
         if self.steps >= len(self.months):
             self.running = False
 
-    def _procedures(self) -> dict[str, np.ndarray]:
+    def _procedures(self) -> tuple[dict[str, np.ndarray], np.ndarray]:
         n_desks = len(self.offices.start)
         if not self.use_offices:
-            return {name: np.zeros(n_desks, np.int64) for name in rules.FILE_COUNTS}
+            files = {name: np.zeros(n_desks, np.int64) for name in rules.FILE_COUNTS}
+            return files, np.empty(0, np.int64)
         return rules.procedures(
             self.households,
             self.offices,
@@ -185,11 +191,15 @@ class AdoptionModel(mesa.Model):
     def _record(self, files: dict[str, np.ndarray]) -> None:
         """Aggregate this month's state into per-place counts for the reporters."""
         s, hh = self.structure, self.households
-        for name in _STOCKS:
+        for name in _PEER_STOCKS:
             self._village[name] = rules.village_counts(getattr(hh, name), s)
         by_commune = {
             name: np.add.reduceat(v, s.commune_village_start) for name, v in self._village.items()
         }
+        by_commune["verified"] = self._verified
+        by_commune["smartphone"] = self._smartphones[:, self.step_index]
+        by_commune["account"] = np.add.reduceat(hh.account, s.commune_start, dtype=np.int64)
+        by_commune["aware"] = self._aware
         active = self.teams.start <= self.month
         teams_active = np.add.reduceat(active.astype(np.int64), s.commune_village_start)
         self._cost += teams_active * self.params.team_cost_vnd
@@ -209,6 +219,14 @@ class AdoptionModel(mesa.Model):
             counts[name] = self._to_places(per_desk[:nc], extra=per_desk[nc:])
         counts["procedures_online_share"] = self._supply_share()
         self.counts = counts
+
+    def _commune_counts_by_step(self, due: np.ndarray) -> np.ndarray:
+        """Households per commune (rows) whose ``due`` month has come, at each step (columns)."""
+        n_steps, n_communes = len(self.months), self.structure.n_communes
+        step = np.clip(due.astype(np.int64) - self.months[0], 0, n_steps)  # n_steps = never
+        slot = self.households.commune.astype(np.int64) * (n_steps + 1) + step
+        table = np.bincount(slot, minlength=n_communes * (n_steps + 1))
+        return table.reshape(n_communes, n_steps + 1).cumsum(axis=1)[:, :n_steps]
 
     def _to_places(self, per_commune: np.ndarray, extra: np.ndarray | None = None) -> np.ndarray:
         """Commune values, then district sums (plus ``extra`` per district), then the total."""

@@ -79,7 +79,7 @@ def team_visits(
     draw: np.ndarray,
     innovation: dict,
     online_modifier: np.ndarray,
-) -> np.ndarray | None:
+) -> tuple[np.ndarray | None, np.ndarray]:
     """Active teams visit households that have not yet adopted all three services.
 
     A village's team has capacity ``members * visits_per_member * scale`` a month
@@ -90,13 +90,13 @@ def team_visits(
 
     Returns:
         The visit *dose* per household (the team's effectiveness if visited,
-        else 0), which :func:`diffusion` turns into hazard on the clocks; None
-        if no team is active.
+        else 0), which :func:`diffusion` turns into hazard on the clocks (None
+        if no team is active), and the households made aware this month.
     """
     active = teams.start <= month
     if not active.any():
         teams.visits[:] = 0
-        return None
+        return None, np.empty(0, np.int64)
     todo = ~(hh.online & hh.app & hh.cashless)
     capacity = active * teams.members * (params.visits_per_member * scale)
     prob_v = np.minimum(1.0, capacity / np.maximum(village_counts(todo, structure), 1))
@@ -119,7 +119,7 @@ def team_visits(
     _bring_forward(hh, idx[lacking], month, extra, params.account_hazard)
     dose = np.zeros(hh.n, np.float32)
     dose[idx] = effect
-    return dose
+    return dose, newly
 
 
 def _bring_forward(
@@ -127,9 +127,10 @@ def _bring_forward(
 ) -> None:
     """Spend ``extra`` hazard now from the account clocks of ``idx`` (constant ``hazard``)."""
     hazard = max(hazard, 1e-12)
-    left = (hh.account_due[idx].astype(np.float64) - month) * hazard - extra
-    due = np.where(left <= 0, month, month + np.ceil(left / hazard))
-    hh.account_due[idx] = np.minimum(hh.account_due[idx], due).astype(np.int32)
+    due_before = hh.account_due[idx]
+    left = (due_before - month) * hazard - extra  # hazard still to spend, after the visit
+    due = month + np.ceil(np.maximum(left, 0) / hazard)  # run out now if nothing is left
+    hh.account_due[idx] = np.minimum(due_before, due)
     hh.account[idx] = hh.account_due[idx] <= month
 
 
@@ -151,6 +152,9 @@ def diffusion(
     """
     for name in CLOCKS:
         adopted = getattr(hh, name)
+        eligible = gate[name] & ~adopted
+        if not eligible.any():
+            continue
         q = getattr(params, f"q_{name}")
         log_stay = innovation[name] + np.repeat(
             (-q * peer[name]).astype(np.float32), structure.village_size
@@ -158,7 +162,6 @@ def diffusion(
         np.log1p(log_stay, out=log_stay)  # log(1 - p m_i - q F_v) = -hazard
         if dose is not None:
             log_stay -= np.float32(getattr(params, f"visit_hazard_{name}")) * dose
-        eligible = gate[name] & ~adopted
         log_stay *= eligible
         hh.clock[name] += log_stay
         adopted |= eligible & (hh.clock[name] <= 0)
@@ -183,7 +186,7 @@ def procedures(
     n_communes: int,
     rng_demand: np.random.Generator,
     rng_procedure: np.random.Generator,
-) -> dict[str, np.ndarray]:
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Households that need a procedure this month file it, online or in person.
 
     Each household needs a procedure in a month with probability
@@ -198,30 +201,32 @@ def procedures(
     files are digitised with the desk's ``digitise`` probability.
 
     Returns:
-        Counts per desk for each name in :data:`FILE_COUNTS`.
+        Counts per desk for each name in :data:`FILE_COUNTS`, and the
+        households verified for the first time this month.
     """
     k = rng_demand.binomial(hh.n, params.procedure_rate)
-    who = np.sort(rng_demand.choice(hh.n, size=k, replace=False))
+    who = rng_demand.choice(hh.n, size=k, replace=False)
     u = rng_procedure.random((7, k), dtype=np.float32)
-    desk = np.where(
-        u[0] < params.district_desk_share,
-        n_communes + hh.district[who].astype(np.int64),
-        hh.commune[who].astype(np.int64),
-    )
+    commune = hh.commune[who].astype(np.int64)
+    to_district = u[0] < params.district_desk_share
+    desk = commune + to_district * (n_communes + hh.district[who] - commune)
     offered = u[1] < offices.online_share[step, desk]
     by_self = offered & hh.online[who] & hh.verified[who] & (u[2] < params.online_choice)
     in_person = ~by_self
-    hh.verified[who[in_person]] = True
+    newly_verified = who[in_person & ~hh.verified[who]]
+    hh.verified[newly_verified] = True
     assisted = in_person & offered & (u[3] < offices.assist[step, desk])
     online = by_self | assisted
     fee = u[4] < params.fee_share
     pay_prob = np.where(online, params.pay_online_if_online, params.pay_online_in_person)
     paid_online = fee & hh.account[who] & (u[5] < pay_prob)
     digitised = online | (u[6] < offices.digitise[step, desk])
-    flags = np.stack([np.ones(k, bool), online, assisted, fee, paid_online, digitised])
-    n_desks, n_counts = len(offices.start), len(FILE_COUNTS)
-    slot = (desk * n_counts)[None, :] + np.arange(n_counts)[:, None]  # (count, file) -> slot
-    table = np.bincount(slot[flags], minlength=n_desks * n_counts).reshape(n_desks, n_counts)
-    counts = dict(zip(FILE_COUNTS, table.T.astype(np.int64), strict=True))
+    n_desks = len(offices.start)
+    counts = {
+        name: np.bincount(desk, weights=flag, minlength=n_desks).astype(np.int64)
+        for name, flag in zip(
+            FILE_COUNTS, (None, online, assisted, fee, paid_online, digitised), strict=True
+        )
+    }
     offices.files[:] = counts["files_total"]
-    return counts
+    return counts, newly_verified
