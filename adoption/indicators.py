@@ -97,7 +97,7 @@ def procedures_online_share(model) -> np.ndarray:
 
 def count(model, name: str) -> np.ndarray:
     """The count ``name`` of :data:`COUNTS`, per place."""
-    return model.counts[name].astype(np.float64)
+    return model.counts[name]
 
 
 def reporters() -> dict:

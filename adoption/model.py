@@ -213,12 +213,15 @@ class AdoptionModel(mesa.Model):
             "cost_vnd": self._cost,
             **{f"households_{name}": v for name, v in by_commune.items()},
         }
-        counts = {name: self._to_places(v) for name, v in commune.items()}
         nc = s.n_communes
-        for name, per_desk in files.items():
-            counts[name] = self._to_places(per_desk[:nc], extra=per_desk[nc:])
-        counts["procedures_online_share"] = self._supply_share()
-        self.counts = counts
+        desks = np.stack(list(files.values()))  # (file counts, desks)
+        stocks = np.stack(list(commune.values())).astype(np.float64)  # (stock counts, communes)
+        extra = np.zeros((len(stocks), s.n_districts))
+        places = self._to_places(
+            np.concatenate([stocks, desks[:, :nc]]), np.concatenate([extra, desks[:, nc:]])
+        )
+        self.counts = dict(zip([*commune, *files], places, strict=True))
+        self.counts["procedures_online_share"] = self._supply_share()
 
     def _commune_counts_by_step(self, due: np.ndarray) -> np.ndarray:
         """Households per commune (rows) whose ``due`` month has come, at each step (columns)."""
@@ -228,12 +231,11 @@ class AdoptionModel(mesa.Model):
         table = np.bincount(slot, minlength=n_communes * (n_steps + 1))
         return table.reshape(n_communes, n_steps + 1).cumsum(axis=1)[:, :n_steps]
 
-    def _to_places(self, per_commune: np.ndarray, extra: np.ndarray | None = None) -> np.ndarray:
-        """Commune values, then district sums (plus ``extra`` per district), then the total."""
-        district = np.add.reduceat(per_commune, self.structure.district_commune_start)
-        if extra is not None:
-            district = district + extra
-        return np.concatenate([per_commune, district, [district.sum()]])
+    def _to_places(self, per_commune: np.ndarray, extra: np.ndarray) -> np.ndarray:
+        """Rows of commune values -> rows of (communes, district sums + ``extra``, total)."""
+        district = np.add.reduceat(per_commune, self.structure.district_commune_start, axis=1)
+        district += extra
+        return np.concatenate([per_commune, district, district.sum(axis=1, keepdims=True)], axis=1)
 
     def _supply_share(self) -> np.ndarray:
         s, share = self.structure, self.offices.online_share[self.step_index]
