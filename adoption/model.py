@@ -32,6 +32,8 @@ from .streams import Streams
 
 #: Household flags counted per village each month (they drive peer influence).
 _PEER_STOCKS = rules.CLOCKS
+#: Household flags counted per commune each month (indicators only).
+_COMMUNE_STOCKS = ("verified", "smartphone", "account", "aware")
 
 
 class AdoptionModel(mesa.Model):
@@ -103,9 +105,6 @@ class AdoptionModel(mesa.Model):
             name: rules.village_counts(getattr(self.households, name), self.structure)
             for name in _PEER_STOCKS
         }
-        self._smartphones = self._commune_counts_by_step(self.households.smartphone_due)
-        self._aware = np.zeros(self.structure.n_communes, np.int64)
-        self._verified = np.zeros(self.structure.n_communes, np.int64)
         self._cost = np.zeros(self.structure.n_communes)
         self.counts: dict[str, np.ndarray] = {}
         self.datacollector = mesa.DataCollector(model_reporters=indicators.reporters())
@@ -160,28 +159,26 @@ class AdoptionModel(mesa.Model):
         app_live = np.repeat(self._app_launch <= month, s.district_size)
         rules.background_trends(hh, month)
         draw = np.frombuffer(self.streams["visit"].bytes(2 * hh.n), dtype=np.uint16)
-        dose, newly_aware = rules.team_visits(
+        dose = rules.team_visits(
             hh, s, self.teams, month, p, self.scale, draw, self._innovation, self._online_modifier
         )
         gate = rules.gates(hh, covered, app_live, p)
         rules.diffusion(hh, s, p, gate, peer, self._innovation, dose)
-        files, newly_verified = self._procedures()
-        self._aware += np.bincount(hh.commune[newly_aware], minlength=s.n_communes)
-        self._verified += np.bincount(hh.commune[newly_verified], minlength=s.n_communes)
+        files = self._procedures()
         self._record(files)
         self.datacollector.collect(self)
         if self.steps >= len(self.months):
             self.running = False
 
-    def _procedures(self) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    def _procedures(self) -> dict[str, np.ndarray]:
         n_desks = len(self.offices.start)
         if not self.use_offices:
-            files = {name: np.zeros(n_desks, np.int64) for name in rules.FILE_COUNTS}
-            return files, np.empty(0, np.int64)
+            return {name: np.zeros(n_desks, np.int64) for name in rules.FILE_COUNTS}
         return rules.procedures(
             self.households,
             self.offices,
             self.step_index,
+            self.month,
             self.params,
             self.structure.n_communes,
             self.streams["demand"],
@@ -196,10 +193,8 @@ class AdoptionModel(mesa.Model):
         by_commune = {
             name: np.add.reduceat(v, s.commune_village_start) for name, v in self._village.items()
         }
-        by_commune["verified"] = self._verified
-        by_commune["smartphone"] = self._smartphones[:, self.step_index]
-        by_commune["account"] = np.add.reduceat(hh.account, s.commune_start, dtype=np.int64)
-        by_commune["aware"] = self._aware
+        for name in _COMMUNE_STOCKS:  # counted from the state itself, whatever changed it
+            by_commune[name] = np.add.reduceat(getattr(hh, name), s.commune_start, dtype=np.int64)
         active = self.teams.start <= self.month
         teams_active = np.add.reduceat(active.astype(np.int64), s.commune_village_start)
         self._cost += teams_active * self.params.team_cost_vnd
@@ -222,14 +217,6 @@ class AdoptionModel(mesa.Model):
         )
         self.counts = dict(zip([*commune, *files], places, strict=True))
         self.counts["procedures_online_share"] = self._supply_share()
-
-    def _commune_counts_by_step(self, due: np.ndarray) -> np.ndarray:
-        """Households per commune (rows) whose ``due`` month has come, at each step (columns)."""
-        n_steps, n_communes = len(self.months), self.structure.n_communes
-        step = np.clip(due.astype(np.int64) - self.months[0], 0, n_steps)  # n_steps = never
-        slot = self.households.commune.astype(np.int64) * (n_steps + 1) + step
-        table = np.bincount(slot, minlength=n_communes * (n_steps + 1))
-        return table.reshape(n_communes, n_steps + 1).cumsum(axis=1)[:, :n_steps]
 
     def _to_places(self, per_commune: np.ndarray, extra: np.ndarray) -> np.ndarray:
         """Rows of commune values -> rows of (communes, district sums + ``extra``, total)."""

@@ -64,26 +64,30 @@ class Params:
         4.0, "-", "concentration a+b of the Beta distribution of initial digital skill"
     )
     skill_min: float = _p(
-        0.4, "0-1", "digital skill a household needs to file online or adopt by itself"
+        0.4,
+        "0-1",
+        "digital skill a household needs to become an online filer (app and bills need none)",
     )
 
     # --- infrastructure and accounts (background trends) ---------------------
     phone_hazard: float = _p(
         0.012,
         "1/month",
-        "hazard of a household without a smartphone acquiring one",
-        "assumption, set so that a 2019 share of ~0.55 reaches ~0.7 by 2022, near the "
-        "73.5 % of adults in Mar 2022 (public-facts.md, Smartphones)",
+        "hazard of a non-poor household without a smartphone acquiring one",
+        "assumption; with the 2019 priors of districts.csv it gives 0.62-0.64 of households in "
+        "the mountain districts and 0.80 in Yên Lạc by Mar 2022, against 73.5 % of adults "
+        "nationally and 56-58 % in the poorest mountain provinces (public-facts.md, Smartphones)",
     )
     phone_poor_factor: float = _p(
-        0.5, "x", "multiplier on smartphone prevalence and hazard for poor households"
+        0.5, "x", "multiplier on smartphone prevalence in 2019 and on the hazard, poor households"
     )
     account_hazard: float = _p(
         0.015,
         "1/month",
         "hazard of a household without a payment account opening one",
-        "assumption, set so that ~0.3 in 2019 reaches ~0.65 in mid-2022, near the central "
-        "bank's 68 % of adults with an account (Jun 2022; public-facts.md, Accounts)",
+        "assumption; with the 2019 priors of districts.csv (0.25-0.35) it gives 0.61-0.65 of "
+        "households by Mar 2022, near the central bank's 68 % of adults with an account "
+        "(Jun 2022; public-facts.md, Accounts)",
     )
 
     # --- procedures at the one-stop offices -----------------------------------

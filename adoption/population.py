@@ -1,8 +1,9 @@
 """Households and the village -> commune -> district structure, as NumPy arrays.
 
-:func:`build_population` turns district profiles into a :class:`Households`
-object: one array entry per household, households stored village by village
-(villages commune by commune, communes district by district), so that every
+:func:`build_structure` lays out districts, communes and villages;
+:func:`build_households` draws a :class:`Households` object: one array entry
+per household, households stored village by village (villages commune by
+commune, communes district by district), so that every
 per-village, per-commune or per-district sum is a contiguous ``np.add.reduceat``.
 
 Household adoption decisions are *exponential clocks*: each household holds,
@@ -82,7 +83,7 @@ class Households:
     smartphone_due: np.ndarray  # int32: month the household has a smartphone from
     account: np.ndarray  # bool: payment account (bank or e-wallet)
     account_due: np.ndarray  # int32: month the household has an account from
-    aware: np.ndarray  # bool: told about online services by a team or campaign
+    aware: np.ndarray  # bool: made aware of online services by a team visit
     verified: np.ndarray  # bool: identity verified at a one-stop desk (once)
     online: np.ndarray  # bool: an online filer (able and willing to file online)
     app: np.ndarray  # bool: citizen app installed

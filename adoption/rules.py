@@ -79,7 +79,7 @@ def team_visits(
     draw: np.ndarray,
     innovation: dict,
     online_modifier: np.ndarray,
-) -> tuple[np.ndarray | None, np.ndarray]:
+) -> np.ndarray | None:
     """Active teams visit households that have not yet adopted all three services.
 
     A village's team has capacity ``members * visits_per_member * scale`` a month
@@ -90,13 +90,13 @@ def team_visits(
 
     Returns:
         The visit *dose* per household (the team's effectiveness if visited,
-        else 0), which :func:`diffusion` turns into hazard on the clocks (None
-        if no team is active), and the households made aware this month.
+        else 0), which :func:`diffusion` turns into hazard on the clocks; None
+        if no team is active.
     """
     active = teams.start <= month
     if not active.any():
         teams.visits[:] = 0
-        return None, np.empty(0, np.int64)
+        return None
     todo = ~(hh.online & hh.app & hh.cashless)
     capacity = active * teams.members * (params.visits_per_member * scale)
     prob_v = np.minimum(1.0, capacity / np.maximum(village_counts(todo, structure), 1))
@@ -119,7 +119,7 @@ def team_visits(
     _bring_forward(hh, idx[lacking], month, extra, params.account_hazard)
     dose = np.zeros(hh.n, np.float32)
     dose[idx] = effect
-    return dose, newly
+    return dose
 
 
 def _bring_forward(
@@ -182,11 +182,12 @@ def procedures(
     hh: Households,
     offices: OfficeArrays,
     step: int,
+    month: int,
     params: Params,
     n_communes: int,
     rng_demand: np.random.Generator,
     rng_procedure: np.random.Generator,
-) -> tuple[dict[str, np.ndarray], np.ndarray]:
+) -> dict[str, np.ndarray]:
     """Households that need a procedure this month file it, online or in person.
 
     Each household needs a procedure in a month with probability
@@ -195,26 +196,26 @@ def procedures(
     ``district_desk_share``, else to the commune desk, and is offered online
     with the desk's ``online_share``. An online filer whose identity has been
     verified files online with probability ``online_choice``; anyone else comes
-    in person, is verified there (once), and staff file it online at the desk
+    in person, is verified there (once, if the desk's electronic one-stop
+    system has started: staff verify on the provincial portal), and staff file it online at the desk
     with the desk's ``assist`` probability if it is offered online. A fee is
     paid online only with an account. Online files are born digital; paper
     files are digitised with the desk's ``digitise`` probability.
 
     Returns:
-        Counts per desk for each name in :data:`FILE_COUNTS`, and the
-        households verified for the first time this month.
+        Counts per desk for each name in :data:`FILE_COUNTS`.
     """
     k = rng_demand.binomial(hh.n, params.procedure_rate)
     who = rng_demand.choice(hh.n, size=k, replace=False)
     u = rng_procedure.random((7, k), dtype=np.float32)
     commune = hh.commune[who].astype(np.int64)
     to_district = u[0] < params.district_desk_share
-    desk = commune + to_district * (n_communes + hh.district[who] - commune)
+    desk = commune + to_district * (n_communes + hh.district[who].astype(np.int64) - commune)
     offered = u[1] < offices.online_share[step, desk]
     by_self = offered & hh.online[who] & hh.verified[who] & (u[2] < params.online_choice)
     in_person = ~by_self
-    newly_verified = who[in_person & ~hh.verified[who]]
-    hh.verified[newly_verified] = True
+    e_desk = offices.start[desk] <= month  # staff verify on the provincial portal
+    hh.verified[who[in_person & e_desk]] = True
     assisted = in_person & offered & (u[3] < offices.assist[step, desk])
     online = by_self | assisted
     fee = u[4] < params.fee_share
@@ -229,4 +230,4 @@ def procedures(
         )
     }
     offices.files[:] = counts["files_total"]
-    return counts, newly_verified
+    return counts
