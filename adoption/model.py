@@ -47,6 +47,7 @@ class AdoptionModel(mesa.Model):
         start: first month, ``"YYYY-MM"``.
         end: last month, ``"YYYY-MM"``.
         scale: households simulated per real household (1.0 = one agent per household).
+        commune_scale: another scale for some communes, by name (e.g. ``{"Lâm Thượng": 1.0}``).
         heterogeneity: if False, all households are identical and able (Bass reduction).
         teams: if False, no community teams.
         offices: if False, no one-stop desks and no procedure files.
@@ -63,13 +64,15 @@ class AdoptionModel(mesa.Model):
         start: str = "2019-01",
         end: str = "2030-12",
         scale: float = 1.0,
+        commune_scale: dict[str, float] | None = None,
         heterogeneity: bool = True,
         teams: bool = True,
         offices: bool = True,
         rng: int | None = None,
     ) -> None:
-        if not 0 < scale <= 1:
-            raise ValueError(f"scale must be in (0, 1], got {scale}")
+        for value in (scale, *(commune_scale or {}).values()):
+            if not 0 < value <= 1:
+                raise ValueError(f"scale must be in (0, 1], got {value}")
         streams = Streams(rng)
         super().__init__(rng=streams.seed)
         self.params = params if params is not None else Params()
@@ -77,7 +80,7 @@ class AdoptionModel(mesa.Model):
         self.months = month_range(start, end)
         self.scale, self.streams = scale, streams
         self.use_teams, self.use_offices = teams, offices
-        self.structure = build_structure(self.profiles, scale)
+        self.structure = build_structure(self.profiles, scale, commune_scale)
         self.households = build_households(
             self.structure, self.profiles, self.params, streams, int(self.months[0]), heterogeneity
         )
@@ -160,7 +163,7 @@ class AdoptionModel(mesa.Model):
         rules.background_trends(hh, month)
         draw = np.frombuffer(self.streams["visit"].bytes(2 * hh.n), dtype=np.uint16)
         dose = rules.team_visits(
-            hh, s, self.teams, month, p, self.scale, draw, self._innovation, self._online_modifier
+            hh, s, self.teams, month, p, draw, self._innovation, self._online_modifier
         )
         gate = rules.gates(hh, covered, app_live, p)
         rules.diffusion(hh, s, p, gate, peer, self._innovation, dose)

@@ -21,6 +21,7 @@ This module owns the starting state. The rules that change it are in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +46,7 @@ class Structure:
     village_commune: np.ndarray  # commune of each village
     village_start: np.ndarray  # first household of each village
     village_size: np.ndarray  # households per village
+    village_scale: np.ndarray  # simulated households per real household, per village
     commune_start: np.ndarray  # first household of each commune
     commune_size: np.ndarray
     district_commune_start: np.ndarray  # first commune of each district
@@ -96,22 +98,34 @@ class Households:
         return len(self.village)
 
 
-def build_structure(profiles: list[DistrictProfile], scale: float) -> Structure:
+def build_structure(
+    profiles: list[DistrictProfile],
+    scale: float,
+    commune_scale: Mapping[str, float] | None = None,
+) -> Structure:
     """Villages, communes and districts with household counts scaled by ``scale``.
 
     Households of a commune are split evenly over its villages; every village
-    keeps at least one household whatever the scale.
+    keeps at least one household whatever the scale. ``commune_scale`` sets
+    another scale for named communes (e.g. full scale for the communes a
+    calibration target is about, inside a scaled district).
     """
+    commune_scale = dict(commune_scale or {})
     village_size, village_commune, commune_district, names = [], [], [], []
+    village_scale = []
     for d, profile in enumerate(profiles):
         for commune in profile.communes:
             c = len(names)
             names.append(commune.name)
             commune_district.append(d)
+            own = commune_scale.pop(commune.name, scale)
             base, extra = divmod(commune.households, commune.villages)
             sizes = np.full(commune.villages, base) + (np.arange(commune.villages) < extra)
-            village_size.extend(np.maximum(1, np.rint(sizes * scale)).astype(int))
+            village_size.extend(np.maximum(1, np.rint(sizes * own)).astype(int))
+            village_scale.extend([own] * commune.villages)
             village_commune.extend([c] * commune.villages)
+    if commune_scale:
+        raise ValueError(f"commune_scale names unknown communes: {sorted(commune_scale)}")
     village_size = np.asarray(village_size, dtype=np.int64)
     village_commune = np.asarray(village_commune, dtype=np.int32)
     commune_district = np.asarray(commune_district, dtype=np.int32)
@@ -123,6 +137,7 @@ def build_structure(profiles: list[DistrictProfile], scale: float) -> Structure:
         village_commune=village_commune,
         village_start=_starts(village_size),
         village_size=village_size,
+        village_scale=np.asarray(village_scale, dtype=np.float64),
         commune_start=_starts(commune_size),
         commune_size=commune_size,
         district_commune_start=_starts(np.bincount(commune_district)),

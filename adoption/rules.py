@@ -75,7 +75,6 @@ def team_visits(
     teams: TeamArrays,
     month: int,
     params: Params,
-    scale: float,
     draw: np.ndarray,
     innovation: dict,
     online_modifier: np.ndarray,
@@ -83,6 +82,7 @@ def team_visits(
     """Active teams visit households that have not yet adopted all three services.
 
     A village's team has capacity ``members * visits_per_member * scale`` a month
+    (``scale``: the village's simulated households per real household)
     and spreads it evenly over the village's households still to help. A visit
     adds ``visit_skill_gain * effectiveness`` to skill, makes the household
     aware, and brings its account due month forward by
@@ -98,7 +98,7 @@ def team_visits(
         teams.visits[:] = 0
         return None
     todo = ~(hh.online & hh.app & hh.cashless)
-    capacity = active * teams.members * (params.visits_per_member * scale)
+    capacity = active * teams.members * params.visits_per_member * structure.village_scale
     prob_v = np.minimum(1.0, capacity / np.maximum(village_counts(todo, structure), 1))
     threshold = np.minimum(VISIT_LEVELS - 1, np.rint(prob_v * VISIT_LEVELS)).astype(np.uint16)
     visited = todo & (draw < np.repeat(threshold, structure.village_size))

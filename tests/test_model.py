@@ -219,3 +219,14 @@ def test_scale_keeps_rates_comparable():
 def test_rejects_bad_scale():
     with pytest.raises(ValueError, match="scale"):
         AdoptionModel(scale=0)
+
+
+def test_commune_scale_runs_named_communes_at_their_own_scale():
+    model = AdoptionModel(
+        scale=0.1, commune_scale={"Lâm Thượng": 1.0}, districts=["Lục Yên"], end="2019-02", rng=1
+    )
+    lam_thuong = model.profiles[0].communes[0]
+    assert model.structure.commune_size[0] == lam_thuong.households
+    assert model.structure.commune_size[1] < 0.2 * model.profiles[0].communes[1].households
+    with pytest.raises(ValueError, match="unknown communes"):
+        AdoptionModel(scale=0.1, commune_scale={"Atlantis": 1.0}, end="2019-02")
