@@ -15,13 +15,11 @@ into place only when complete.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 from .errors import UserError
+from .files import write_atomic
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,8 +67,8 @@ def _run(args: argparse.Namespace) -> int:
     table, figure = _forecast(args.scenario, args.seed, args.scale, not args.no_progress, args.out)
     args.out.mkdir(parents=True, exist_ok=True)
     csv_path, png_path = args.out / "indicators.csv", args.out / "indicators.png"
-    _write_atomic(csv_path, lambda tmp: table.to_csv(tmp, index=False))
-    _write_atomic(png_path, lambda tmp: figure.savefig(tmp, dpi=110, format="png"))
+    write_atomic(csv_path, lambda tmp: table.to_csv(tmp, index=False))
+    write_atomic(png_path, lambda tmp: figure.savefig(tmp, dpi=110, format="png"))
     print(f"wrote {csv_path} ({len(table):,} rows) and {png_path}")
     return 0
 
@@ -80,7 +78,7 @@ def _figures(args: argparse.Namespace) -> int:
     _, figure = _forecast(baseline, None, None, True, args.out)
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "baseline_indicators.png"
-    _write_atomic(path, lambda tmp: figure.savefig(tmp, dpi=110, format="png"))
+    write_atomic(path, lambda tmp: figure.savefig(tmp, dpi=110, format="png"))
     print(f"wrote {path}")
     return 0
 
@@ -136,21 +134,6 @@ def _params(args: argparse.Namespace) -> int:
         with pd.option_context("display.max_colwidth", 70, "display.width", 200):
             print(table[["name", "default", "unit", "meaning"]].to_string(index=False))
     return 0
-
-
-def _write_atomic(path: Path, write: Callable[[str], None]) -> None:
-    """Write through ``write(tmp_path)`` to a temporary file, then move it onto ``path``."""
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.close(handle)
-    try:
-        write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 if __name__ == "__main__":
