@@ -6,6 +6,8 @@ Commands::
     adoption validate SCENARIO.toml        # check a scenario file, run nothing
     adoption params                        # every parameter: default, unit, meaning, source
     adoption figures                       # regenerate the README's figures in figures/
+    adoption calibrate                     # ABC-SMC to calibration/targets.csv -> calibration/
+    adoption calibration-report            # render calibration/report/
 
 A mistake in user input prints one line (``adoption: error: FILE: KEY: problem``)
 and exits with status 2; outputs are written to temporary files and moved
@@ -57,6 +59,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     figures.add_argument("--out", type=Path, default=Path("figures"), help="figure folder")
     figures.set_defaults(handler=_figures)
+    cal = commands.add_parser("calibrate", help="fit the model to the reported rates (ABC-SMC)")
+    cal.add_argument("--targets", type=Path, help="targets CSV (calibration/targets.csv)")
+    cal.add_argument("--priors", type=Path, help="priors TOML (calibration/priors.toml)")
+    cal.add_argument("--out", type=Path, default=Path("calibration"), help="output folder")
+    cal.add_argument("--db", type=Path, help="pyabc database (default OUT/abc.db)")
+    cal.add_argument("--resume", action="store_true", help="continue the run kept in --db")
+    cal.add_argument("--population", type=int, default=150, help="particles per generation")
+    cal.add_argument("--generations", type=int, default=8, help="at most this many generations")
+    cal.add_argument("--scale", type=float, default=0.1, help="scale of non-target communes")
+    cal.add_argument("--seed", type=int, default=20250601)
+    cal.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
+    cal.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
+    cal.set_defaults(handler=_calibrate)
+    rep = commands.add_parser("calibration-report", help="render calibration/report/")
+    rep.add_argument("--folder", type=Path, default=Path("calibration"), help="calibration folder")
+    rep.add_argument("--draws", type=int, default=60, help="posterior-predictive simulations")
+    rep.set_defaults(handler=_report)
     params = commands.add_parser("params", help="list every parameter with unit and source")
     params.add_argument("--csv", action="store_true", help="print as CSV")
     params.set_defaults(handler=_params)
@@ -112,6 +131,50 @@ def _forecast(path: Path, seed: int | None, scale: float | None, progress: bool,
         title=f"{scenario.name}: indicators by district (one run, seed {seed}, scale {scale:g})",
     )
     return table, figure
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    import os
+
+    from .calibrate import Settings, calibrate, save_posterior
+    from .targets import load_priors, load_targets
+
+    targets = load_targets(args.targets)
+    priors = load_priors(args.priors)
+    for name, value, low in (
+        ("--population", args.population, 2),
+        ("--generations", args.generations, 1),
+    ):
+        if value < low:
+            raise UserError(name, name.lstrip("-"), f"must be at least {low}, got {value}")
+    if not 0 < args.scale <= 1:
+        raise UserError("--scale", "scale", f"must be in (0, 1], got {args.scale}")
+    settings = Settings(
+        population_size=args.population,
+        max_generations=args.generations,
+        scale=args.scale,
+        seed=args.seed,
+        workers=args.workers or os.cpu_count() or 1,
+        scheduler=args.scheduler,
+    )
+    db = args.db or args.out / "abc.db"
+    if args.resume and not db.is_file():
+        raise UserError(db, "--resume", "no database to resume")
+    posterior = calibrate(targets, priors, settings, db=db, resume=args.resume)
+    save_posterior(posterior, priors, args.out)
+    print(
+        f"wrote {args.out}/posterior.csv, posterior_summary.csv, generations.csv, calibration.toml"
+    )
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .calibration_report import render_report
+
+    if not (args.folder / "posterior.csv").is_file():
+        raise UserError(args.folder, "posterior.csv", "missing: run `adoption calibrate` first")
+    print(f"wrote {render_report(args.folder, draws=args.draws)}")
+    return 0
 
 
 def _validate(args: argparse.Namespace) -> int:

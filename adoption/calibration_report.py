@@ -1,0 +1,335 @@
+"""The calibration report: how well the posterior reproduces the targets, and what it learned.
+
+:func:`render_report` writes into ``calibration/report/``:
+
+- ``targets.png`` - each reported figure against the posterior-predictive interval of
+  the model's value (with the noise model of :mod:`adoption.calibrate`), with z-scores;
+- ``marginals.png`` - each parameter's posterior over its prior, with its contraction
+  ``1 - posterior variance / prior variance``;
+- ``pairs.png`` - the posterior's pairwise scatter;
+- ``diagnostics.png`` - per generation: temperature, acceptance rate, effective sample
+  size, simulations and wall time;
+- ``README.md`` - the page that shows them, says which parameters the data do not
+  identify, and lists the settings.
+
+Each figure is a function of tables (returns a matplotlib Figure), so it can be
+restyled. This module does not run the calibration.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from .calibrate import CALIBRATION_DIR, Settings, Simulator  # noqa: E402
+from .files import write_atomic  # noqa: E402
+from .targets import Prior, load_priors, load_targets  # noqa: E402
+
+#: A parameter whose contraction is below this is reported as not identified by the data.
+IDENTIFIED = 0.3
+
+
+def posterior_predictive(
+    posterior: pd.DataFrame,
+    targets: pd.DataFrame,
+    settings: Settings,
+    draws: int = 60,
+    seed: int = 1,
+) -> pd.DataFrame:
+    """Posterior-predictive distribution of each target's reported value.
+
+    Draws ``draws`` particles (by weight), simulates each with its own seed, takes
+    the model's value at a report month drawn uniformly from the target's interval,
+    and adds the noise model's sampling and reporting error.
+
+    Returns:
+        One row per target: reported value, kind, predictive mean, sd, 5/25/75/95 %
+        quantiles and the z-score ``(reported - mean) / sd``.
+    """
+    rng = np.random.default_rng(seed)
+    weights = posterior["weight"].to_numpy()
+    rows = rng.choice(len(posterior), size=draws, p=weights / weights.sum())
+    parameters = posterior.drop(columns="weight")
+    simulator = Simulator(targets, settings)
+    values = {t: [] for t in targets["id"]}
+    for k, row in enumerate(rows):
+        stats = simulator.run(parameters.iloc[row].to_dict(), seed=seed * 100_003 + k)
+        for target in targets.itertuples(index=False):
+            s, n = stats[target.id], stats[f"{target.id}/n"]
+            m = rng.integers(len(s))
+            tau = settings.reporting_sd[target.kind]
+            sd = np.sqrt(max(s[m] * (1 - s[m]), 0) / max(n[m], 1) + tau**2)
+            values[target.id].append(s[m] + sd * rng.standard_normal())
+    out = []
+    for target in targets.itertuples(index=False):
+        v = np.asarray(values[target.id])
+        mean, sd = float(np.nanmean(v)), float(np.nanstd(v, ddof=1))
+        q = np.nanquantile(v, [0.05, 0.25, 0.75, 0.95])
+        out.append(
+            {
+                "id": target.id,
+                "place": target.place,
+                "indicator": target.indicator,
+                "kind": target.kind,
+                "reported": target.value,
+                "mean": mean,
+                "sd": sd,
+                "q05": q[0],
+                "q25": q[1],
+                "q75": q[2],
+                "q95": q[3],
+                "z": (target.value - mean) / sd if sd > 0 else np.nan,
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def targets_figure(predictive: pd.DataFrame) -> Figure:
+    """Reported figures (points) against posterior-predictive 50 % and 90 % intervals (bars)."""
+    n = len(predictive)
+    fig, ax = plt.subplots(figsize=(9, 0.55 * n + 1.6), layout="constrained")
+    y = np.arange(n)[::-1]
+    ax.hlines(
+        y,
+        predictive["q05"] * 100,
+        predictive["q95"] * 100,
+        color="tab:blue",
+        lw=2,
+        label="posterior predictive, 90 %",
+    )
+    ax.hlines(
+        y,
+        predictive["q25"] * 100,
+        predictive["q75"] * 100,
+        color="tab:blue",
+        lw=7,
+        alpha=0.6,
+        label="50 %",
+    )
+    bound = predictive["kind"] == "lower_bound"
+    ax.plot(
+        predictive.loc[~bound, "reported"] * 100,
+        y[~bound.to_numpy()],
+        "o",
+        color="black",
+        label="reported",
+    )
+    ax.plot(
+        predictive.loc[bound, "reported"] * 100,
+        y[bound.to_numpy()],
+        ">",
+        color="black",
+        ms=9,
+        label="reported lower bound",
+    )
+    labels = [f"{r.place}: {r.indicator}  (z = {r.z:+.1f})" for r in predictive.itertuples()]
+    ax.set_yticks(y, labels, fontsize=9)
+    ax.set_xlabel("rate (%)")
+    ax.set_xlim(0, 100)
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(loc="outside lower center", ncol=4, frameon=False, fontsize=9)
+    ax.set_title("Reported figures against the calibrated model")
+    return fig
+
+
+def marginals_figure(
+    posterior: pd.DataFrame, priors: dict[str, Prior], summary: pd.DataFrame
+) -> Figure:
+    """Each parameter's weighted posterior histogram over its prior density."""
+    names = [c for c in posterior.columns if c != "weight"]
+    cols = 4
+    rows = int(np.ceil(len(names) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 2.8 * rows), layout="constrained")
+    contraction = summary.set_index("parameter")["contraction"]
+    for ax, name in zip(axes.flat, names, strict=False):
+        prior = priors[name].frozen()
+        low, high = priors[name].bounds
+        grid = np.linspace(low, high, 200)
+        ax.hist(
+            posterior[name],
+            bins=25,
+            range=(low, high),
+            weights=posterior["weight"],
+            density=True,
+            color="tab:blue",
+            alpha=0.6,
+            label="posterior",
+        )
+        ax.plot(grid, prior.pdf(grid), color="black", lw=1.5, label="prior")
+        ax.set_title(f"{name}\ncontraction {contraction[name]:.2f}", fontsize=10)
+        ax.set_yticks([])
+        ax.tick_params(labelsize=8)
+        unit = priors[name].unit
+        ax.set_xlabel(unit or "value", fontsize=8)
+    for ax in axes.flat[len(names) :]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=8)
+    fig.suptitle("Posterior (bars) over prior (line), by parameter")
+    return fig
+
+
+def pairs_figure(posterior: pd.DataFrame) -> Figure:
+    """Pairwise scatter of the posterior particles (marker area by weight)."""
+    names = [c for c in posterior.columns if c != "weight"]
+    k = len(names)
+    fig, axes = plt.subplots(k, k, figsize=(1.6 * k, 1.6 * k))
+    size = 60 * posterior["weight"] / posterior["weight"].max()
+    for i, row in enumerate(names):
+        for j, col in enumerate(names):
+            ax = axes[i, j]
+            if i == j:
+                ax.hist(posterior[row], bins=20, weights=posterior["weight"], color="tab:blue")
+            elif i > j:
+                ax.scatter(posterior[col], posterior[row], s=size, alpha=0.4, lw=0)
+            else:
+                ax.axis("off")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if i == k - 1:
+                ax.set_xlabel(col, fontsize=7, rotation=30, ha="right")
+            if j == 0:
+                ax.set_ylabel(row, fontsize=7, rotation=0, ha="right")
+    fig.suptitle("Posterior pair plot (axes span each parameter's posterior range)")
+    fig.subplots_adjust(left=0.16, bottom=0.12, top=0.95, wspace=0.05, hspace=0.05)
+    return fig
+
+
+def diagnostics_figure(generations: pd.DataFrame) -> Figure:
+    """Per generation: temperature, acceptance rate, ESS, simulations, wall time."""
+    panels = [
+        ("epsilon", "temperature (log scale)", True),
+        ("acceptance_rate", "acceptance rate", False),
+        ("ess", "effective sample size", False),
+        ("samples", "simulations", False),
+        ("wall_time_s", "wall time (s)", False),
+    ]
+    fig, axes = plt.subplots(1, len(panels), figsize=(16, 3.2), layout="constrained")
+    for ax, (column, label, log) in zip(axes, panels, strict=True):
+        ax.plot(generations["t"], generations[column], "o-")
+        ax.set_xlabel("generation")
+        ax.set_title(label, fontsize=10)
+        if log:
+            ax.set_yscale("log")
+        ax.grid(alpha=0.3)
+    fig.suptitle("ABC-SMC diagnostics per generation")
+    return fig
+
+
+def render_report(folder: str | Path = CALIBRATION_DIR, draws: int = 60, seed: int = 1) -> Path:
+    """Render the report of the posterior in ``folder`` into ``folder/report/``.
+
+    Returns:
+        The report page's path.
+    """
+    folder = Path(folder)
+    out = folder / "report"
+    out.mkdir(parents=True, exist_ok=True)
+    priors = load_priors()
+    targets = load_targets()
+    targets = targets[targets["role"] == "target"].reset_index(drop=True)
+    posterior = pd.read_csv(folder / "posterior.csv")
+    summary = pd.read_csv(folder / "posterior_summary.csv")
+    generations = pd.read_csv(folder / "generations.csv")
+    settings = _settings(folder / "calibration.toml")
+    predictive = posterior_predictive(posterior, targets, settings, draws=draws, seed=seed)
+    generations["wall_time_s"] = _wall_times(generations)
+    figures = {
+        "targets.png": targets_figure(predictive),
+        "marginals.png": marginals_figure(posterior, priors, summary),
+        "pairs.png": pairs_figure(posterior),
+        "diagnostics.png": diagnostics_figure(generations),
+    }
+    for name, figure in figures.items():
+        write_atomic(out / name, lambda tmp, f=figure: f.savefig(tmp, dpi=100, format="png"))
+        plt.close(figure)
+    write_atomic(out / "predictive.csv", lambda tmp: predictive.to_csv(tmp, index=False))
+    page = _page(predictive, summary, generations, settings, targets, draws)
+    write_atomic(out / "README.md", lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
+    return out / "README.md"
+
+
+def _settings(path: Path) -> Settings:
+    import tomllib
+
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    fields = Settings.__dataclass_fields__
+    kwargs = {k: v for k, v in data.items() if k in fields}
+    kwargs["scheduler"] = kwargs.get("scheduler") or None
+    return Settings(**kwargs)
+
+
+def _wall_times(generations: pd.DataFrame) -> np.ndarray:
+    ends = pd.to_datetime(generations["population_end_time"])
+    times = ends.diff().dt.total_seconds().to_numpy()
+    return times  # the first generation's start is not recorded: NaN
+
+
+def _page(predictive, summary, generations, settings, targets, draws) -> str:
+    weak = summary.loc[summary["contraction"] < IDENTIFIED, "parameter"].tolist()
+    strong = summary.loc[summary["contraction"] >= IDENTIFIED, "parameter"].tolist()
+    misfit = predictive.loc[predictive["z"].abs() > 2, "id"].tolist()
+    lines = [
+        "# Calibration report",
+        "",
+        f"ABC-SMC (pyabc) with the noise model of `adoption/calibrate.py`: "
+        f"{int(generations['samples'].sum()):,} simulations in {len(generations)} generations, "
+        f"{settings.population_size} particles, final temperature "
+        f"{generations['epsilon'].iloc[-1]:.3g} (1 = the exact posterior under the noise model).",
+        "Regenerate: `adoption calibrate` (settings in `calibration/calibration.toml`), then "
+        "`adoption calibration-report`.",
+        "",
+        "## What the data identify",
+        "",
+        f"**Not identified by the data** (contraction < {IDENTIFIED}: the posterior is close to "
+        f"the prior): {', '.join(f'`{w}`' for w in weak) or 'none'}. Forecasts inherit the "
+        "prior's uncertainty in these.",
+        "",
+        f"Identified (contraction ≥ {IDENTIFIED}): "
+        f"{', '.join(f'`{s}`' for s in strong) or 'none'}.",
+        "",
+        _table(summary.round(5)),
+        "",
+        "![marginals](marginals.png)",
+        "",
+        "## Targets against the posterior predictive",
+        "",
+        f"{draws} posterior draws, each at a report month drawn from the target's interval, with "
+        "the noise model's sampling and reporting error. z = (reported − predictive mean) / sd.",
+        "",
+        f"**Not reproduced** (|z| > 2): {', '.join(f'`{m}`' for m in misfit) or 'none'}.",
+        "",
+        _table(predictive.round(4)),
+        "",
+        "![targets](targets.png)",
+        "",
+        "## Pairs",
+        "",
+        "![pairs](pairs.png)",
+        "",
+        "## Diagnostics per generation",
+        "",
+        _table(generations.round(4)),
+        "",
+        "![diagnostics](diagnostics.png)",
+        "",
+        "## Settings",
+        "",
+        _table(pd.DataFrame([settings.to_dict()]).astype(str)),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _table(frame: pd.DataFrame) -> str:
+    header = "| " + " | ".join(map(str, frame.columns)) + " |"
+    rule = "|" + "---|" * len(frame.columns)
+    body = ["| " + " | ".join(map(str, row)) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([header, rule, *body])

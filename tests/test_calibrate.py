@@ -1,0 +1,140 @@
+"""Calibration: statistics, the noise model, the posterior summary and a recovery check."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("pyabc")
+
+from adoption import AdoptionModel  # noqa: E402
+from adoption.calibrate import (  # noqa: E402
+    Posterior,
+    Settings,
+    Simulator,
+    calibrate,
+    log_likelihood,
+    max_log_likelihood,
+    report_months,
+    statistics,
+    synthetic_targets,
+)
+from adoption.calibration_report import IDENTIFIED  # noqa: E402
+from adoption.targets import Prior, load_priors, load_targets  # noqa: E402
+
+TARGETS = load_targets()
+TARGETS = TARGETS[TARGETS["role"] == "target"].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def run():
+    model = AdoptionModel(
+        districts=["Lục Yên", "Yên Lạc", "Trùng Khánh"],
+        scale=0.05,
+        commune_scale={"Lâm Thượng": 1.0, "Liên Châu": 1.0},
+        end="2025-06",
+        rng=4,
+    )
+    model.run_model()
+    return model
+
+
+def test_file_rates_are_twelve_month_ratios(run):
+    stats = statistics(run, TARGETS)
+    target = TARGETS.set_index("id").loc["lam_thuong_online_service"]
+    table = run.tidy()
+    rows = table[(table["place"] == "Lâm Thượng")].pivot(
+        index="date", columns="indicator", values="value"
+    )
+    last = pd.Timestamp(f"{target['date_end']}-01")
+    year = rows.loc[last - pd.DateOffset(months=11) : last]
+    assert len(year) == 12
+    expected = year["files_online"].sum() / year["files_total"].sum()
+    assert stats["lam_thuong_online_service"][-1] == pytest.approx(expected)
+    assert stats["lam_thuong_online_service/n"][-1] == year["files_total"].sum()  # full scale
+
+
+def test_may_target_uses_mays_only():
+    row = TARGETS.set_index("id").loc["lam_thuong_app_install_may"].to_dict()
+    assert all(m % 12 == 4 for m in report_months(row))  # month index 4 = May
+
+
+def test_counts_are_scaled_to_the_real_place(run):
+    stats = statistics(run, TARGETS)
+    households = next(p for p in run.profiles if p.name == "Trùng Khánh").households
+    assert stats["trung_khanh_cashless_bills/n"][0] == pytest.approx(households, rel=0.01)
+
+
+def test_noise_model_prefers_the_reported_value():
+    target = TARGETS.iloc[[0]]
+    y = target["value"].item()
+    sim = {target["id"].item(): np.array([y]), f"{target['id'].item()}/n": np.array([500.0])}
+    near = log_likelihood(sim, target, Settings().reporting_sd)
+    sim[target["id"].item()] = np.array([y + 0.2])
+    far = log_likelihood(sim, target, Settings().reporting_sd)
+    assert near > far + 10
+    assert near <= max_log_likelihood(target, Settings().reporting_sd)
+
+
+def test_lower_bound_is_one_sided():
+    target = TARGETS[TARGETS["kind"] == "lower_bound"].iloc[[0]]
+    key, bound = target["id"].item(), target["value"].item()
+    sd = Settings().reporting_sd
+
+    def ll(s):
+        return log_likelihood({key: np.array([s]), f"{key}/n": np.array([1e4])}, target, sd)
+
+    assert ll(bound + 0.2) == pytest.approx(0, abs=1e-6)
+    assert ll(bound + 0.2) == pytest.approx(ll(bound + 0.4), abs=1e-6)
+    assert ll(bound - 0.1) < -5
+
+
+def test_likelihood_never_exceeds_its_bound(run):
+    stats = statistics(run, TARGETS)
+    sd = Settings().reporting_sd
+    assert log_likelihood(stats, TARGETS, sd) <= max_log_likelihood(TARGETS, sd)
+
+
+def test_contraction_is_zero_for_the_prior_and_near_one_for_a_point():
+    prior = Prior("q_online", "uniform", (0.0, 0.1))
+    rng = np.random.default_rng(0)
+    draws = pd.DataFrame({"q_online": rng.uniform(0, 0.1, 4000)})
+    flat = Posterior(draws, np.full(4000, 1 / 4000), pd.DataFrame(), Settings(), "")
+    c = flat.summary({"q_online": prior})["contraction"].item()
+    assert abs(c) < 0.1  # s.e. of a sample variance ratio at n = 4000 is ~0.02
+    narrow = Posterior(
+        pd.DataFrame({"q_online": rng.normal(0.05, 0.001, 4000)}),
+        np.full(4000, 1 / 4000),
+        pd.DataFrame(),
+        Settings(),
+        "",
+    )
+    assert narrow.summary({"q_online": prior})["contraction"].item() > 0.99
+
+
+@pytest.mark.slow
+def test_recovers_a_known_truth(tmp_path):
+    """Synthetic targets from known parameters: the posterior covers them.
+
+    ``digitise_max`` is pinned by the digitisation figure, so its posterior must contract;
+    ``q_cashless`` is only weakly informed by one cashless figure of unknown month, so only
+    coverage is required of it (the calibration report says which parameters are identified).
+    """
+    targets = TARGETS[TARGETS["place"] == "Trùng Khánh"].reset_index(drop=True)
+    priors = {k: v for k, v in load_priors().items() if k in ("q_cashless", "digitise_max")}
+    settings = Settings(population_size=60, max_generations=4, scale=0.1, workers=1, seed=5)
+    truth = {"q_cashless": 0.03, "digitise_max": 0.6}
+    synthetic = synthetic_targets(targets, truth, settings, seed=11)
+    posterior = calibrate(synthetic, priors, settings, db=tmp_path / "r.db", progress=False)
+    summary = posterior.summary(priors).set_index("parameter")
+    for name, value in truth.items():
+        assert summary.loc[name, "q05"] <= value <= summary.loc[name, "q95"], name
+    assert summary.loc["digitise_max", "contraction"] >= IDENTIFIED
+
+
+def test_simulator_is_picklable():
+    import pickle
+
+    simulator = Simulator(TARGETS, Settings(scale=0.05))
+    clone = pickle.loads(pickle.dumps(simulator))
+    assert clone.districts == ["Lục Yên", "Yên Lạc", "Trùng Khánh"]
+    assert clone.end == "2025-06"
