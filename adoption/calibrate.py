@@ -34,6 +34,7 @@ from .calendar import format_month, parse_month
 from .indicators import RATES
 from .model import AdoptionModel
 from .params import Params
+from .posterior import POSTERIOR_FILE
 from .targets import Prior, load_priors, load_targets
 
 #: Months in a reported rate of files: the texts report a year's files ("since the start of
@@ -482,9 +483,6 @@ def synthetic_targets(
 
 # -- the shipped posterior ----------------------------------------------------------------------
 
-CALIBRATION_DIR = Path(__file__).resolve().parents[1] / "calibration"
-POSTERIOR_FILE = "posterior.csv"
-
 
 def save_posterior(posterior: Posterior, priors: dict[str, Prior], folder: str | Path) -> None:
     """Write the posterior, its summary, the per-generation record and the settings.
@@ -521,21 +519,3 @@ def _toml_value(value) -> str:
     if isinstance(value, str):
         return f'"{value}"'
     return str(value)
-
-
-def load_posterior(path: str | Path | None = None) -> pd.DataFrame | None:
-    """The shipped posterior particles (with a ``weight`` column), or None if there is none."""
-    path = Path(path) if path is not None else CALIBRATION_DIR / POSTERIOR_FILE
-    if not path.is_file():
-        return None
-    return pd.read_csv(path)
-
-
-def posterior_mean_params(path: str | Path | None = None, base: Params | None = None) -> Params:
-    """Params at the shipped posterior's weighted means (defaults if there is no posterior)."""
-    table = load_posterior(path)
-    base = base or Params()
-    if table is None:
-        return base
-    weights = table.pop("weight").to_numpy()
-    return base.replace(**{n: float(np.sum(weights * table[n])) for n in table.columns})

@@ -10,8 +10,10 @@ A scenario is a TOML file::
     seed = 20190101
     scale = 1.0              # households simulated per real household
     profile = "my.csv"      # optional: a profile file, relative to the scenario file
+    parameters = "posterior" # "posterior": the shipped calibration (its posterior mean,
+                             # calibration/posterior.csv); "defaults": the Params defaults
 
-    [params]                 # optional: parameter overrides (see `adoption params`)
+    [params]                 # optional: overrides on top of those (see `adoption params`)
     visits_per_member = 4.0
 
 This module reads and checks a file into a :class:`Scenario`; any mistake is a
@@ -28,6 +30,7 @@ from pathlib import Path
 from .calendar import parse_month
 from .errors import UserError
 from .params import Params
+from .posterior import posterior_mean_params
 from .profiles import load_profiles
 from .simulate import as_params
 
@@ -41,6 +44,7 @@ KEYS: dict[str, str] = {
     "seed": "integer seed of the run",
     "scale": "households simulated per real household, in (0, 1]",
     "profile": "path of a district profile CSV (relative to the scenario file)",
+    "parameters": '"posterior" (the shipped calibration, default) or "defaults"',
     "params": "table of parameter overrides",
 }
 
@@ -59,6 +63,7 @@ class Scenario:
     scale: float = 1.0
     profile: Path | None = None
     params: Params = field(default_factory=Params)
+    parameters: str = "posterior"
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -101,12 +106,17 @@ def load_scenario(path: str | Path) -> Scenario:
                 raise UserError(
                     path, "districts", f"{district!r} unknown; known: {', '.join(known)}"
                 )
+    source = _typed(path, data, "parameters", str, "posterior")
+    if source not in ("posterior", "defaults"):
+        raise UserError(path, "parameters", f'expected "posterior" or "defaults", got {source!r}')
     overrides = data.get("params", {})
     if not isinstance(overrides, dict):
         raise UserError(path, "params", "expected a table of parameter = number")
-    params = as_params(overrides, where=f"{path}: params")
+    as_params(overrides, where=f"{path}: params")  # checks names and values
+    base = posterior_mean_params() if source == "posterior" else Params()
+    params = base.replace(**{k: float(v) for k, v in overrides.items()})
     return Scenario(
-        path, text, description, districts, start, end, seed, float(scale), profile, params
+        path, text, description, districts, start, end, seed, float(scale), profile, params, source
     )
 
 

@@ -80,3 +80,20 @@ def test_validate_and_params(capsys):
     assert "ok" in capsys.readouterr().out
     assert main(["params"]) == 0
     assert "visits_per_member" in capsys.readouterr().out
+
+
+def test_parameters_source(tmp_path, monkeypatch):
+    from adoption import Params
+    from adoption import posterior as shipped_posterior
+
+    path = tmp_path / "posterior.csv"
+    path.write_text("q_online,weight\n0.01,0.25\n0.03,0.75\n", encoding="utf-8")
+    monkeypatch.setattr(shipped_posterior, "CALIBRATION_DIR", tmp_path)
+    shipped = load_scenario(_scenario(tmp_path, 'name = "a"\n'))
+    assert shipped.params.q_online == pytest.approx(0.025)  # weighted posterior mean
+    defaults = load_scenario(_scenario(tmp_path, 'parameters = "defaults"\n'))
+    assert defaults.params == Params()
+    override = load_scenario(_scenario(tmp_path, "[params]\nq_online = 0.05\n"))
+    assert override.params.q_online == 0.05
+    with pytest.raises(UserError, match="parameters"):
+        load_scenario(_scenario(tmp_path, 'parameters = "mine"\n'))
