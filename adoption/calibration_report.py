@@ -29,8 +29,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from .calibrate import CALIBRATION_DIR, Settings, Simulator  # noqa: E402
+from .calibrate import Settings, Simulator  # noqa: E402
 from .files import write_atomic  # noqa: E402
+from .posterior import CALIBRATION_DIR  # noqa: E402
 from .targets import Prior, load_priors, load_targets  # noqa: E402
 
 #: A parameter whose contraction is below this is reported as not identified by the data.
