@@ -11,9 +11,10 @@ Two data files in ``calibration/`` (see ``calibration/README.md``):
 
 This module owns those two formats: :func:`load_targets` and :func:`load_priors` read them and
 raise a one-line :class:`~adoption.errors.UserError` naming the file, the row (CSV line, or the
-TOML line of the parameter's table) and the problem. :func:`model_statistics` computes, from the
-tidy table of one run, the value each target is compared with (the meaning of the ``aggregation``
-column). It does not run the model, draw from the priors or calibrate.
+TOML line of the parameter's table) and the problem. The model value a target
+is compared with (the meaning of the ``aggregation`` column) is computed by
+:func:`adoption.calibrate.statistics`. This module does not run the model, draw from the
+priors or calibrate.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ import unicodedata
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from scipy import stats
 
@@ -237,43 +237,6 @@ def _month(where: str, column: str, text: str) -> int:
         return parse_month(text)
     except ValueError:
         raise UserError(where, column, f"expected a month YYYY-MM, got {text!r}") from None
-
-
-# -- the model statistic of a target ----------------------------------------------------------
-
-
-def model_statistics(table: pd.DataFrame, targets: pd.DataFrame) -> pd.Series:
-    """The model's value of each target (rows with role ``target``), from one run.
-
-    Args:
-        table: the tidy output of one run (:func:`adoption.indicators.tidy`).
-        targets: rows of :func:`load_targets`.
-
-    Returns:
-        One value per target, indexed by ``id``; NaN where the run does not cover the target's
-        months or a denominator is zero.
-    """
-    values = {}
-    for row in targets[targets["role"] == "target"].itertuples(index=False):
-        at = table[(table["place"] == row.place) & (table["level"] == row.level)]
-        wide = at.pivot(index="date", columns="indicator", values="value").sort_index()
-        wide["app_install_rate_increase_1m"] = wide["app_install_rate"].diff()
-        start, end = (pd.Timestamp(f"{d}-01") for d in (row.date_start, row.date_end))
-        window = wide.loc[(wide.index >= start) & (wide.index <= end)]
-        values[row.id] = _aggregate(window, row.indicator, row.aggregation, start.month)
-    return pd.Series(values, name="model", dtype=float)
-
-
-def _aggregate(window: pd.DataFrame, indicator: str, aggregation: str, month: int) -> float:
-    if aggregation == "ratio_of_sums":
-        numerator, denominator = RATES[indicator]
-        total = window[denominator].sum()
-        return float(window[numerator].sum() / total) if total > 0 else np.nan
-    if aggregation == "mean_same_calendar_month":
-        window = window[window.index.month == month]
-    if aggregation in ("mean_of_months", "mean_same_calendar_month"):
-        return float(window[indicator].mean()) if len(window) else np.nan
-    raise ValueError(f"no model statistic for aggregation {aggregation!r}")
 
 
 # -- priors -------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 from adoption.errors import UserError
-from adoption.indicators import RATES
 from adoption.params import Params
 from adoption.targets import (
     COLUMNS,
@@ -19,7 +18,6 @@ from adoption.targets import (
     default_targets_path,
     load_priors,
     load_targets,
-    model_statistics,
 )
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -124,27 +122,6 @@ def test_bass_priors_are_the_literature_per_month():
 
 
 # -- the model statistic of a target ----------------------------------------------------------
-
-
-def test_model_statistics_of_a_run(small_run):
-    table, targets = small_run.tidy(), load_targets()
-    values = model_statistics(table, targets)
-    assert set(values.index) == set(targets.loc[targets["role"] == "target", "id"])
-    assert values.notna().all()
-    assert ((values >= 0) & (values <= 1)).all()
-
-    row = targets.set_index("id").loc["lam_thuong_online_service"]
-    at = table[(table["place"] == "Lâm Thượng") & (table["date"] >= f"{row.date_start}-01")]
-    at = at[at["date"] <= f"{row.date_end}-01"]
-    numerator, denominator = RATES["online_service_rate"]
-    sums = at.groupby("indicator")["value"].sum()
-    expected = sums[numerator] / sums[denominator]
-    assert values["lam_thuong_online_service"] == pytest.approx(expected)
-
-    app = table[(table["place"] == "Lâm Thượng") & (table["indicator"] == "app_install_rate")]
-    app = app.set_index("date")["value"]
-    mays = [app[f"{y}-05-01"] - app[f"{y}-04-01"] for y in range(2022, 2026)]
-    assert values["lam_thuong_app_install_may"] == pytest.approx(np.mean(mays))
 
 
 # -- bad targets files ---------------------------------------------------------------------------
