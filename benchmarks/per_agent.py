@@ -49,16 +49,7 @@ from common import SEED, end_month, rate, table
 from adoption import AdoptionModel
 from adoption.params import Params
 from adoption.rules import CLOCKS, P_MAX
-
-#: Counts kept per desk each month, in this order (as :data:`adoption.rules.FILE_COUNTS`).
-FILES = (
-    "files_total",
-    "files_online",
-    "files_assisted",
-    "fee_files",
-    "fees_paid_online",
-    "files_digitised",
-)
+from adoption.rules import FILE_COUNTS as FILES  # counts kept per desk each month, in this order
 
 
 class Household(mesa.Agent):
