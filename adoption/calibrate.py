@@ -251,7 +251,8 @@ class Simulator:
 
     def __call__(self, parameters: dict) -> dict[str, np.ndarray]:
         """The pyabc model interface: the seed comes from the worker's seeded NumPy state."""
-        return self.run(dict(parameters), int(np.random.randint(2**31 - 1)))
+        natural = to_natural(dict(parameters))
+        return self.run(natural, int(np.random.randint(2**31 - 1)))
 
 
 def _profiles():
@@ -263,8 +264,21 @@ def _profiles():
 # -- ABC-SMC ------------------------------------------------------------------------------------
 
 
+#: Log-uniform parameters are sampled as ``log10_<name>`` with a flat prior: pyabc's Gaussian
+#: proposals in linear space against a 1/x prior density give degenerate importance weights.
+LOG10 = "log10_"
+
+
+def to_natural(parameters: dict) -> dict:
+    """Parameters as pyabc samples them -> natural units (``log10_x`` -> ``x``)."""
+    return {
+        (k[len(LOG10) :] if k.startswith(LOG10) else k): (10**v if k.startswith(LOG10) else v)
+        for k, v in parameters.items()
+    }
+
+
 def prior_distribution(priors: dict[str, Prior]):
-    """The priors as a pyabc ``Distribution``."""
+    """The priors as a pyabc ``Distribution`` (log-uniform ones on a log10 scale)."""
     pyabc = _pyabc()
     rvs = {}
     for name, prior in priors.items():
@@ -272,7 +286,7 @@ def prior_distribution(priors: dict[str, Prior]):
         if prior.distribution == "uniform":
             rvs[name] = pyabc.RV("uniform", low, high - low)
         elif prior.distribution == "loguniform":
-            rvs[name] = pyabc.RV("loguniform", low, high)
+            rvs[LOG10 + name] = pyabc.RV("uniform", np.log10(low), np.log10(high / low))
         elif prior.distribution == "beta":
             rvs[name] = pyabc.RV(
                 "beta", prior.args["a"], prior.args["b"], loc=low, scale=high - low
@@ -445,6 +459,7 @@ def _run_generations(abc, settings: Settings, progress: bool):
 
 def _posterior(history, settings: Settings, db: str) -> Posterior:
     particles, weights = history.get_distribution()
+    particles = pd.DataFrame([to_natural(row) for row in particles.to_dict("records")])
     generations = history.get_all_populations()
     generations = generations[generations["t"] >= 0].reset_index(drop=True)
     generations["acceptance_rate"] = history.get_nr_particles_per_population().values[
