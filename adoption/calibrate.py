@@ -334,7 +334,13 @@ class Posterior:
     db: str
 
     def summary(self, priors: dict[str, Prior]) -> pd.DataFrame:
-        """Per parameter: prior and posterior mean and sd, 5/50/95 % quantiles, contraction."""
+        """Per parameter: prior and posterior mean and sd, 5/50/95 % quantiles, contraction.
+
+        ``contraction_se`` is the sampling error of the contraction from the effective
+        sample size: a variance estimated from ESS particles has relative s.e. sqrt(2/(ESS-1)).
+        """
+        ess = _ess(self.weights)
+        relative_se = np.sqrt(2 / max(ess - 1, 1))
         rows = []
         for name in self.particles.columns:
             x, w = self.particles[name].to_numpy(), self.weights
@@ -353,6 +359,7 @@ class Posterior:
                     "q50": q[1],
                     "q95": q[2],
                     "contraction": 1 - var / float(prior.var()),
+                    "contraction_se": var / float(prior.var()) * relative_se,
                 }
             )
         return pd.DataFrame(rows)

@@ -29,7 +29,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from .calibrate import Settings, Simulator  # noqa: E402
+from .calibrate import Posterior, Settings, Simulator  # noqa: E402
 from .files import write_atomic  # noqa: E402
 from .posterior import CALIBRATION_DIR  # noqa: E402
 from .targets import Prior, load_priors, load_targets  # noqa: E402
@@ -237,9 +237,12 @@ def render_report(folder: str | Path = CALIBRATION_DIR, draws: int = 60, seed: i
     targets = load_targets()
     targets = targets[targets["role"] == "target"].reset_index(drop=True)
     posterior = pd.read_csv(folder / "posterior.csv")
-    summary = pd.read_csv(folder / "posterior_summary.csv")
     generations = pd.read_csv(folder / "generations.csv")
     settings = _settings(folder / "calibration.toml")
+    particles = posterior.drop(columns="weight")
+    summary = Posterior(particles, posterior["weight"].to_numpy(), generations, settings, "")
+    summary = summary.summary(priors)
+    write_atomic(folder / "posterior_summary.csv", lambda t: summary.to_csv(t, index=False))
     predictive = posterior_predictive(posterior, targets, settings, draws=draws, seed=seed)
     generations["wall_time_s"] = generations["wall_time"]  # pyabc's seconds per generation
     figures = {
@@ -304,6 +307,23 @@ def _page(predictive, summary, generations, settings, targets, draws) -> str:
         _table(predictive.round(4)),
         "",
         "![targets](targets.png)",
+        "",
+        "## Known limits",
+        "",
+        "- The texts carry no dates: each target is a window of up to 3.5 years over which the "
+        "model's rates move a lot, so predictive intervals are wide and a target can be "
+        "matched at some month of its window while missed at others.",
+        "- The ~6 % app installs in one May (Lâm Thượng) was a campaign month; the model has no "
+        "campaign mechanism yet (issue 4's information campaigns), so it cannot produce such a "
+        "month (predictive mean below 1 %); the wide reporting error of an approximate figure "
+        "keeps |z| small.",
+        "- One `digitise_max` serves Lâm Thượng (63 %) and Trùng Khánh (98.65 %); they pull in "
+        "opposite directions.",
+        "- Lâm Thượng and Liên Châu (the pilot commune) have no inputs of their own; their "
+        "targets pull district-wide parameters.",
+        f"- Contractions are estimated from an effective sample of "
+        f"{generations['ess'].iloc[-1]:.0f} particles: `contraction_se` gives their sampling "
+        "error.",
         "",
         "## Pairs",
         "",
