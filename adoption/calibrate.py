@@ -49,7 +49,9 @@ class Settings:
     population_size: int = 150
     max_generations: int = 8
     min_acceptance_rate: float = 0.02
-    scale: float = 0.1
+    #: Scale of communes without targets: they do not affect the targets (peer influence is
+    #: within villages, desks have no capacity limit), so they are kept small.
+    scale: float = 0.02
     target_communes_full_scale: bool = True
     #: Scale of every commune of a district that has a district-level target. At 0.1
     #: (villages of ~9 households) finite-size effects of village peer influence biased

@@ -1,7 +1,7 @@
 """Does the calibration's scale bias the fit? Target statistics at calibration scale vs full scale.
 
 At the shipped posterior mean (or the defaults with ``--defaults``), simulates the
-calibration's target statistics ``--seeds`` times at the calibration scale (10 %;
+calibration's target statistics ``--seeds`` times at the calibration scale (2 %;
 districts with a district-level target at 50 %; target communes at full scale) and at
 full scale, and prints, per target, the mean over the report window at each scale, the
 difference, its standard error and z = difference / s.e. A |z| well above 2 means the
