@@ -128,7 +128,8 @@ def _forecast(path: Path, seed: int | None, scale: float | None, progress: bool,
     table.insert(4, "scenario", scenario.name)
     figure = indicators_by_district(
         table,
-        title=f"{scenario.name}: indicators by district (one run, seed {seed}, scale {scale:g})",
+        title=f"{scenario.name}: indicators by district "
+        f"(one run, {scenario.parameters} parameters, seed {seed}, scale {scale:g})",
     )
     return table, figure
 
