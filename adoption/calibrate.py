@@ -35,6 +35,8 @@ from .indicators import RATES
 from .model import AdoptionModel
 from .params import Params
 from .posterior import POSTERIOR_FILE
+from .profiles import load_profiles
+from .rules import FILE_COUNTS
 from .targets import Prior, load_priors, load_targets
 
 #: Months in a reported rate of files: the texts report a year's files ("since the start of
@@ -121,7 +123,7 @@ def _series(data: dict, indicator: str, col: int, steps: np.ndarray):
     def column(name: str) -> np.ndarray:
         return np.array([month[col] for month in data[name]], dtype=np.float64)
 
-    if indicator in RATES and indicator.startswith(("online", "records")):
+    if indicator in RATES and RATES[indicator][1] in FILE_COUNTS:  # a rate of monthly files
         numerator, denominator = RATES[indicator]
         num, den = np.cumsum(column(numerator)), np.cumsum(column(denominator))
         low = np.maximum(steps - REPORT_MONTHS, -1)
@@ -234,17 +236,20 @@ class Simulator:
         self.targets = targets.reset_index(drop=True)
         self.settings = settings
         self.base = base or Params()
-        districts = {c.name: p.name for p in _profiles() for c in p.communes}
-        districts.update({p.name: p.name for p in _profiles()})
-        ordered = [p.name for p in _profiles()]
-        wanted = {districts[place] for place in self.targets["place"]}
-        self.districts = [d for d in ordered if d in wanted]
+        profiles = load_profiles()
+        district_of = {c.name: p.name for p in profiles for c in p.communes}
+        district_of.update({p.name: p.name for p in profiles})
+        wanted = {district_of[place] for place in self.targets["place"]}
+        self.profiles = [p for p in profiles if p.name in wanted]  # read once, not per run
+        self.districts = [p.name for p in self.profiles]
         self.end = format_month(max(parse_month(d) for d in self.targets["date_end"]))
-        self.commune_scale = {}
-        for profile in _profiles():
-            if profile.name in set(self.targets.loc[self.targets["level"] == "district", "place"]):
-                for commune in profile.communes:
-                    self.commune_scale[commune.name] = settings.district_target_scale
+        district_targets = set(self.targets.loc[self.targets["level"] == "district", "place"])
+        self.commune_scale = {
+            commune.name: settings.district_target_scale
+            for profile in self.profiles
+            if profile.name in district_targets
+            for commune in profile.communes
+        }
         if settings.target_communes_full_scale:
             communes = self.targets.loc[self.targets["level"] == "commune", "place"]
             self.commune_scale.update(dict.fromkeys(communes, 1.0))
@@ -254,7 +259,7 @@ class Simulator:
         params = self.base.replace(**{k: float(v) for k, v in parameters.items()})
         model = AdoptionModel(
             params,
-            districts=self.districts,
+            self.profiles,
             end=self.end,
             scale=self.settings.scale,
             commune_scale=self.commune_scale,
@@ -270,12 +275,6 @@ class Simulator:
         """The pyabc model interface: the seed comes from the worker's seeded NumPy state."""
         natural = to_natural(dict(parameters))
         return self.run(natural, int(np.random.randint(2**31 - 1)))
-
-
-def _profiles():
-    from .profiles import load_profiles
-
-    return load_profiles()
 
 
 # -- ABC-SMC ------------------------------------------------------------------------------------

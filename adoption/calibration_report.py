@@ -234,8 +234,7 @@ def render_report(folder: str | Path = CALIBRATION_DIR, draws: int = 60, seed: i
     out = folder / "report"
     out.mkdir(parents=True, exist_ok=True)
     priors = load_priors()
-    targets = load_targets()
-    targets = targets[targets["role"] == "target"].reset_index(drop=True)
+    targets = load_targets(role="target")
     posterior = pd.read_csv(folder / "posterior.csv")
     generations = pd.read_csv(folder / "generations.csv")
     settings = _settings(folder / "calibration.toml")

@@ -111,7 +111,10 @@ def default_priors_path() -> Path:
 
 
 def load_targets(
-    path: str | Path | None = None, *, profile_path: str | Path | None = None
+    path: str | Path | None = None,
+    *,
+    profile_path: str | Path | None = None,
+    role: str | None = None,
 ) -> pd.DataFrame:
     """Read and check a targets file.
 
@@ -119,6 +122,7 @@ def load_targets(
         path: a CSV with the columns of :data:`COLUMNS`; the shipped file if None.
         profile_path: the profile file whose commune and district names are the known places
             (the shipped five-district file if None).
+        role: keep only rows of this role (``"target"`` or ``"input"``), renumbered from 0.
 
     Returns:
         One row per target or input, columns :data:`COLUMNS`, ``value`` as float.
@@ -146,6 +150,8 @@ def load_targets(
     if not rows:
         raise UserError(path, "rows", "no targets in the file")
     table = pd.DataFrame(rows, columns=COLUMNS)
+    if role is not None:
+        table = table[table["role"] == role].reset_index(drop=True)
     table.attrs["path"] = str(path)
     return table
 

@@ -39,8 +39,7 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=250)
     parser.add_argument("--leak-runs", type=int, default=300)
     args = parser.parse_args()
-    targets = load_targets()
-    targets = targets[targets["role"] == "target"].reset_index(drop=True)
+    targets = load_targets(role="target")
     simulator = Simulator(targets, Settings())
     simulator.run({}, 0)  # warm-up
     print(f"simulator: {simulator.districts}, to {simulator.end}, scale {simulator.settings.scale}")

@@ -33,8 +33,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    targets = load_targets()
-    targets = targets[targets["role"] == "target"].reset_index(drop=True)
+    targets = load_targets(role="target")
     priors = load_priors()
     rng = np.random.default_rng(args.seed)
     rows = []

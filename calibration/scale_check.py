@@ -39,8 +39,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--defaults", action="store_true", help="use Params defaults")
     args = parser.parse_args()
-    targets = load_targets()
-    targets = targets[targets["role"] == "target"].reset_index(drop=True)
+    targets = load_targets(role="target")
     posterior = None if args.defaults else load_posterior()
     parameters = {}
     if posterior is not None:

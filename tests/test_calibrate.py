@@ -21,8 +21,7 @@ from adoption.calibrate import (  # noqa: E402
 from adoption.calibration_report import IDENTIFIED  # noqa: E402
 from adoption.targets import Prior, load_priors, load_targets  # noqa: E402
 
-TARGETS = load_targets()
-TARGETS = TARGETS[TARGETS["role"] == "target"].reset_index(drop=True)
+TARGETS = load_targets(role="target")
 
 
 @pytest.fixture(scope="module")
