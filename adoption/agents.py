@@ -54,11 +54,18 @@ class OfficeArrays:
 
     district: np.ndarray  # int district of each desk
     start: np.ndarray  # int64 month the electronic one-stop desk starts
-    computers: np.ndarray  # float64 computers per official
+    computers: np.ndarray  # float64 computers per official (at the start of the run)
     online_share: np.ndarray  # (months, desks) share of procedures offered online
     assist: np.ndarray  # (months, desks) probability staff file online for a visitor
     digitise: np.ndarray  # (months, desks) probability a paper file is digitised
     files: np.ndarray  # int64 files received last month
+    computers_by_month: np.ndarray  # (months, desks) computers per official (levers raise it)
+    training_by_month: np.ndarray  # (months, desks) multiplier on staff_training (levers)
+
+    @property
+    def computers_base(self) -> np.ndarray:
+        """Computers per official of each desk before any intervention."""
+        return self.computers
 
     @classmethod
     def build(
@@ -77,25 +84,30 @@ class OfficeArrays:
             + [p.computers_per_official for p in profiles]
         )
         district = np.concatenate([structure.commune_district, np.arange(structure.n_districts)])
-        online_share = np.stack([s.at(months) for s in schedules], axis=1)
-        elapsed = months[:, None] - start[None, :]
-        running = elapsed >= 0
-        assist = np.where(running, min(1.0, params.assist_prob * params.staff_training), 0.0)
-        build_up = 1 - np.exp(-np.maximum(elapsed, 0) / params.digitise_tau)
-        digitise = np.where(
-            running,
-            params.digitise_max * np.minimum(computers, 1.0) * params.staff_training * build_up,
-            0.0,
-        )
-        return cls(
+        shape = (len(months), len(start))
+        offices = cls(
             district=district,
             start=start,
             computers=computers,
-            online_share=online_share,
-            assist=assist,
-            digitise=np.clip(digitise, 0.0, 1.0),
+            online_share=np.stack([s.at(months) for s in schedules], axis=1),
+            assist=np.zeros(shape),
+            digitise=np.zeros(shape),
             files=np.zeros(len(start), dtype=np.int64),
+            computers_by_month=np.broadcast_to(computers, shape).copy(),
+            training_by_month=np.ones(shape),
         )
+        offices.refresh(params, months)
+        return offices
+
+    def refresh(self, params: Params, months: np.ndarray) -> None:
+        """Recompute the assist and digitise tables from computers and training by month."""
+        elapsed = months[:, None] - self.start[None, :]
+        running = elapsed >= 0
+        training = params.staff_training * self.training_by_month
+        self.assist = np.where(running, np.minimum(1.0, params.assist_prob * training), 0.0)
+        build_up = 1 - np.exp(-np.maximum(elapsed, 0) / params.digitise_tau)
+        digitise = params.digitise_max * np.minimum(self.computers_by_month, 1.0) * training
+        self.digitise = np.clip(np.where(running, digitise * build_up, 0.0), 0.0, 1.0)
 
 
 class CommunityTeam(mesa.Agent):

@@ -2,7 +2,8 @@
 
 Commands::
 
-    adoption run SCENARIO.toml --out DIR   # forecast: tidy CSV + figure
+    adoption run SCENARIO.toml --out DIR   # forecast ensemble: tables, costs, figures, manifest
+    adoption compare A.toml B.toml --out DIR  # several scenarios, paired against the first
     adoption validate SCENARIO.toml        # check a scenario file, run nothing
     adoption params                        # every parameter: default, unit, meaning, source
     adoption figures                       # regenerate the README's figures in figures/
@@ -21,7 +22,6 @@ import sys
 from pathlib import Path
 
 from .errors import UserError
-from .files import write_atomic
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,7 +34,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"adoption: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("adoption: interrupted; nothing was written", file=sys.stderr)
+        print(
+            "adoption: interrupted; no output was half-written and finished runs are kept: "
+            "run the same command again to continue",
+            file=sys.stderr,
+        )
         return 130
 
 
@@ -43,13 +47,20 @@ def _parser() -> argparse.ArgumentParser:
         prog="adoption", description="Forecast digital public-service uptake in rural districts."
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="run a scenario: tidy CSV and figure into --out")
+    run = commands.add_parser(
+        "run", help="forecast a scenario: tables, costs, figures and manifest into --out"
+    )
     run.add_argument("scenario", type=Path, help="scenario TOML file (see scenarios/)")
-    run.add_argument("--out", type=Path, required=True, help="output folder (created if needed)")
-    run.add_argument("--seed", type=int, help="override the scenario's seed")
-    run.add_argument("--scale", type=float, help="override the scenario's scale, in (0, 1]")
-    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _ensemble_options(run)
     run.set_defaults(handler=_run)
+    compare = commands.add_parser(
+        "compare", help="run scenarios with common random numbers and compare with the first"
+    )
+    compare.add_argument(
+        "scenarios", type=Path, nargs="+", help="scenario files; first = reference"
+    )
+    _ensemble_options(compare)
+    compare.set_defaults(handler=_compare)
     validate = commands.add_parser("validate", help="check a scenario file; run nothing")
     validate.add_argument("scenario", type=Path)
     validate.set_defaults(handler=_validate)
@@ -58,6 +69,12 @@ def _parser() -> argparse.ArgumentParser:
         "--scenarios", type=Path, default=Path("scenarios"), help="scenario folder"
     )
     figures.add_argument("--out", type=Path, default=Path("figures"), help="figure folder")
+    figures.add_argument(
+        "--cache", type=Path, default=Path(".adoption-cache"), help="where ensemble runs are kept"
+    )
+    figures.add_argument("--runs", type=int, help="override the scenarios' number of runs")
+    figures.add_argument("--workers", type=int, help="local worker processes (default: all)")
+    figures.add_argument("--no-progress", action="store_true", help="no progress bar")
     figures.set_defaults(handler=_figures)
     cal = commands.add_parser("calibrate", help="fit the model to the reported rates (ABC-SMC)")
     cal.add_argument("--targets", type=Path, help="targets CSV (calibration/targets.csv)")
@@ -82,56 +99,95 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _ensemble_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--out", type=Path, required=True, help="output folder (created)")
+    command.add_argument("--runs", type=int, help="override the scenario's number of runs")
+    command.add_argument("--seed", type=int, help="override the scenario's seed")
+    command.add_argument("--scale", type=float, help="override the scenario's scale, in (0, 1]")
+    command.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
+    command.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
+    command.add_argument("--no-figures", action="store_true", help="tables and manifest only")
+    command.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _scenario(path: Path, args: argparse.Namespace):
+    from .forecast import with_overrides
+    from .scenario import load_scenario
+
+    return with_overrides(load_scenario(path), seed=args.seed, scale=args.scale, runs=args.runs)
+
+
 def _run(args: argparse.Namespace) -> int:
-    table, figure = _forecast(args.scenario, args.seed, args.scale, not args.no_progress, args.out)
-    args.out.mkdir(parents=True, exist_ok=True)
-    csv_path, png_path = args.out / "indicators.csv", args.out / "indicators.png"
-    write_atomic(csv_path, lambda tmp: table.to_csv(tmp, index=False))
-    write_atomic(png_path, lambda tmp: figure.savefig(tmp, dpi=110, format="png"))
-    print(f"wrote {csv_path} ({len(table):,} rows) and {png_path}")
+    from .forecast import forecast
+
+    result = forecast(
+        _scenario(args.scenario, args),
+        args.out,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        progress=not args.no_progress,
+        figures=not args.no_figures,
+    )
+    _report_written(result)
     return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from .forecast import compare
+
+    result = compare(
+        [_scenario(path, args) for path in args.scenarios],
+        args.out,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        progress=not args.no_progress,
+        figures=not args.no_figures,
+    )
+    _report_written(result)
+    return 0
+
+
+def _report_written(result: dict) -> None:
+    total = result["costs"]
+    total = total[
+        (total["level"] == "total") & (total["measure"] == "cost_per_additional_household_vnd")
+    ]
+    for row in total.itertuples():
+        if row.scenario == row.versus or not pd_notna(row.median):
+            continue
+        interval = (
+            f"{row.q05:,.0f} to {row.q95:,.0f}"
+            if pd_notna(row.q05) and pd_notna(row.q95)
+            else "unbounded"
+        )
+        print(
+            f"{row.scenario} vs {row.versus}, {row.date:%Y-%m}: cost per additional adopting "
+            f"household {row.median:,.0f} VND (90 % interval {interval})"
+        )
+    for path in result["files"]:
+        print(f"wrote {path}")
+
+
+def pd_notna(value) -> bool:
+    """True if ``value`` is a finite number."""
+    import math
+
+    return value is not None and not math.isnan(value)
 
 
 def _figures(args: argparse.Namespace) -> int:
-    baseline = args.scenarios / "baseline.toml"
-    _, figure = _forecast(baseline, None, None, True, args.out)
-    args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / "baseline_indicators.png"
-    write_atomic(path, lambda tmp: figure.savefig(tmp, dpi=110, format="png"))
-    print(f"wrote {path}")
+    from .forecast import readme_figures
+
+    for path in readme_figures(
+        args.scenarios,
+        args.out,
+        cache=args.cache,
+        runs=args.runs,
+        workers=args.workers,
+        progress=not args.no_progress,
+    ):
+        print(f"wrote {path}")
     return 0
-
-
-def _forecast(path: Path, seed: int | None, scale: float | None, progress: bool, out: Path):
-    """Check the scenario and the output folder, run it, and return (table, figure)."""
-    from .figures import indicators_by_district
-    from .scenario import load_scenario
-    from .simulate import simulate
-
-    scenario = load_scenario(path)
-    scale = scenario.scale if scale is None else scale
-    if not 0 < scale <= 1:
-        raise UserError("--scale", "scale", f"must be in (0, 1], got {scale}")
-    seed = scenario.seed if seed is None else seed
-    if out.exists() and not out.is_dir():
-        raise UserError(out, "--out", "exists and is not a folder")
-    table = simulate(
-        scenario.params,
-        seed,
-        profile_path=scenario.profile,
-        districts=scenario.districts,
-        start=scenario.start,
-        end=scenario.end,
-        scale=scale,
-        progress=progress,
-    )
-    table.insert(4, "scenario", scenario.name)
-    figure = indicators_by_district(
-        table,
-        title=f"{scenario.name}: indicators by district "
-        f"(one run, {scenario.parameters} parameters, seed {seed}, scale {scale:g})",
-    )
-    return table, figure
 
 
 def _calibrate(args: argparse.Namespace) -> int:
@@ -182,7 +238,10 @@ def _validate(args: argparse.Namespace) -> int:
     from .scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
-    print(f"{args.scenario}: ok ({scenario.name}, {scenario.start} to {scenario.end})")
+    print(
+        f"{args.scenario}: ok ({scenario.name}, {scenario.start} to {scenario.end}, "
+        f"{scenario.runs} runs, {len(scenario.interventions)} interventions)"
+    )
     return 0
 
 

@@ -42,6 +42,7 @@ COUNTS: dict[str, str] = {
     "fee_files": "files that carried a fee in the month",
     "fees_paid_online": "fees paid online in the month",
     "files_digitised": "files digitised (online files count as digital) in the month",
+    "fee_files_online": "files filed online that carried a fee in the month",
     "households": "households",
     "households_online": "households able and willing to file online (online filers)",
     "households_app": "households with the citizen app installed",
@@ -49,12 +50,13 @@ COUNTS: dict[str, str] = {
     "households_verified": "households whose identity a desk has verified",
     "households_smartphone": "households with a smartphone",
     "households_account": "households with a payment account",
-    "households_aware": "households made aware of online services by a team",
+    "households_aware": "households made aware of online services (team visit or campaign)",
+    "households_any": "households using at least one of online filing, the app, cashless bills",
     "citizens": "people",
     "citizens_app": "people with the citizen app installed",
     "team_visits": "household visits by community teams in the month",
     "teams_active": "community teams that have started",
-    "cost_vnd": "cumulative running cost of community teams, VND",
+    "cost_vnd": "cumulative cost, VND: team running costs, interventions, forgone online fees",
 }
 
 

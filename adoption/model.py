@@ -25,6 +25,7 @@ import pandas as pd
 from . import indicators, rules
 from .agents import CommunityTeam, OfficeArrays, OneStopOffice, TeamArrays
 from .calendar import format_month, month_range
+from .interventions import Intervention, Levers
 from .params import Params
 from .population import build_households, build_structure, village_coverage_month
 from .profiles import DistrictProfile, load_profiles
@@ -34,6 +35,20 @@ from .streams import Streams
 _PEER_STOCKS = rules.CLOCKS
 #: Household flags counted per commune each month (indicators only).
 _COMMUNE_STOCKS = ("verified", "smartphone", "account", "aware")
+
+
+def place_table(structure) -> pd.DataFrame:
+    """The places reported on, in order: every commune, every district, then the total."""
+    s = structure
+    return pd.DataFrame(
+        {
+            "place": s.commune_names + s.district_names + [indicators.TOTAL],
+            "level": ["commune"] * s.n_communes + ["district"] * s.n_districts + ["total"],
+            "district": [s.district_names[d] for d in s.commune_district]
+            + s.district_names
+            + [indicators.TOTAL],
+        }
+    )
 
 
 class AdoptionModel(mesa.Model):
@@ -51,6 +66,7 @@ class AdoptionModel(mesa.Model):
         heterogeneity: if False, all households are identical and able (Bass reduction).
         teams: if False, no community teams.
         offices: if False, no one-stop desks and no procedure files.
+        interventions: levers of a scenario (:mod:`adoption.interventions`), applied on top.
         rng: seed of the run; every stochastic process gets its own stream from it.
     """
 
@@ -68,6 +84,7 @@ class AdoptionModel(mesa.Model):
         heterogeneity: bool = True,
         teams: bool = True,
         offices: bool = True,
+        interventions: list[Intervention] | None = None,
         rng: int | None = None,
     ) -> None:
         for value in (scale, *(commune_scale or {}).values()):
@@ -102,13 +119,17 @@ class AdoptionModel(mesa.Model):
         if not teams:
             self.teams.start[:] = np.iinfo(np.int64).max
         self.offices = OfficeArrays.build(self.structure, self.profiles, self.params, self.months)
+        self.interventions = list(interventions or [])
+        self.levers = Levers.build(self.interventions, self)
+        self._base_members = self.teams.members.copy()
+        self._base_effectiveness = self.teams.effectiveness.copy()
         self._create_agents()
-        self.places = self._place_table()
+        self.places = place_table(self.structure)
         self._village = {
             name: rules.village_counts(getattr(self.households, name), self.structure)
             for name in _PEER_STOCKS
         }
-        self._cost = np.zeros(self.structure.n_communes)
+        self._cost = np.zeros(self.structure.n_communes + self.structure.n_districts)
         self.counts: dict[str, np.ndarray] = {}
         self.datacollector = mesa.DataCollector(model_reporters=indicators.reporters())
 
@@ -122,18 +143,6 @@ class AdoptionModel(mesa.Model):
             s = self.structure
             for desk, name in enumerate(s.commune_names + s.district_names):
                 OneStopOffice(self, desk, name, "commune" if desk < s.n_communes else "district")
-
-    def _place_table(self) -> pd.DataFrame:
-        s = self.structure
-        return pd.DataFrame(
-            {
-                "place": s.commune_names + s.district_names + [indicators.TOTAL],
-                "level": ["commune"] * s.n_communes + ["district"] * s.n_districts + ["total"],
-                "district": [s.district_names[d] for d in s.commune_district]
-                + s.district_names
-                + [indicators.TOTAL],
-            }
-        )
 
     # -- time --------------------------------------------------------------------------------
 
@@ -161,17 +170,47 @@ class AdoptionModel(mesa.Model):
         covered = np.repeat(self._coverage_month <= month, s.village_size)
         app_live = np.repeat(self._app_launch <= month, s.district_size)
         rules.background_trends(hh, month)
+        self._apply_team_levers()
         draw = np.frombuffer(self.streams["visit"].bytes(2 * hh.n), dtype=np.uint16)
         dose = rules.team_visits(
             hh, s, self.teams, month, p, draw, self._innovation, self._online_modifier
         )
+        push = self._campaign()
         gate = rules.gates(hh, covered, app_live, p)
-        rules.diffusion(hh, s, p, gate, peer, self._innovation, dose)
+        rules.diffusion(hh, s, p, gate, peer, self._innovation, dose, push)
         files = self._procedures()
         self._record(files)
         self.datacollector.collect(self)
         if self.steps >= len(self.months):
             self.running = False
+
+    def _apply_team_levers(self) -> None:
+        """Set this month's team members and effectiveness from the scenario's levers."""
+        levers, step = self.levers, self.step_index
+        if levers.members_added is not None:
+            np.add(self._base_members, levers.members_added[step], out=self.teams.members)
+        if levers.effectiveness is not None:
+            np.multiply(
+                self._base_effectiveness, levers.effectiveness[step], out=self.teams.effectiveness
+            )
+
+    def _campaign(self) -> dict | None:
+        """Run this month's information campaigns; returns the app push for diffusion."""
+        reach_table = self.levers.campaign_reach
+        if reach_table is None or not reach_table[self.step_index].any():
+            return None
+        hh, s, step = self.households, self.structure, self.step_index
+        draw = self.streams["campaign"].random(hh.n, dtype=np.float32)
+        reached = rules.campaign(
+            hh, s, reach_table[step], draw, self._innovation, self._online_modifier, self.params
+        )
+        commune_scale = s.village_scale[s.commune_village_start]
+        real = np.add.reduceat(reached, s.commune_start, dtype=np.int64) / commune_scale
+        for active, unit_cost in self.levers.campaign_cost:
+            # households reached in the communes where this campaign runs this month
+            runs_here = np.add.reduceat(active[step], s.commune_village_start) > 0
+            self._cost[: s.n_communes] += real * runs_here * unit_cost
+        return {"app": reached * np.float32(self.params.campaign_hazard_app)}
 
     def _procedures(self) -> dict[str, np.ndarray]:
         n_desks = len(self.offices.start)
@@ -186,6 +225,7 @@ class AdoptionModel(mesa.Model):
             self.structure.n_communes,
             self.streams["demand"],
             self.streams["procedure"],
+            None if self.levers.fee_cut is None else self.levers.fee_cut[self.step_index],
         )
 
     def _record(self, files: dict[str, np.ndarray]) -> None:
@@ -200,7 +240,7 @@ class AdoptionModel(mesa.Model):
             by_commune[name] = np.add.reduceat(getattr(hh, name), s.commune_start, dtype=np.int64)
         active = self.teams.start <= self.month
         teams_active = np.add.reduceat(active.astype(np.int64), s.commune_village_start)
-        self._cost += teams_active * self.params.team_cost_vnd
+        self._spend(files, teams_active)
         people_per_hh = s.household_size[s.commune_district]
         commune = {
             "households": s.commune_size,
@@ -208,18 +248,37 @@ class AdoptionModel(mesa.Model):
             "citizens_app": by_commune["app"] * self.params.app_users_per_household,
             "team_visits": np.add.reduceat(self.teams.visits, s.commune_village_start),
             "teams_active": teams_active,
-            "cost_vnd": self._cost,
+            "cost_vnd": self._cost[: s.n_communes],
             **{f"households_{name}": v for name, v in by_commune.items()},
+            "households_any": np.add.reduceat(hh.online | hh.app | hh.cashless, s.commune_start),
         }
         nc = s.n_communes
         desks = np.stack(list(files.values()))  # (file counts, desks)
         stocks = np.stack(list(commune.values())).astype(np.float64)  # (stock counts, communes)
         extra = np.zeros((len(stocks), s.n_districts))
+        extra[list(commune).index("cost_vnd")] = self._cost[nc:]
         places = self._to_places(
             np.concatenate([stocks, desks[:, :nc]]), np.concatenate([extra, desks[:, nc:]])
         )
         self.counts = dict(zip([*commune, *files], places, strict=True))
         self.counts["procedures_online_share"] = self._supply_share()
+
+    def _spend(self, files: dict[str, np.ndarray], teams_active: np.ndarray) -> None:
+        """Add this month's spending per desk to the cumulative cost (VND, real units).
+
+        Team running costs, the levers' planned spending (training, members,
+        phones, coverage, office levers) and forgone online fees.
+        """
+        s, levers, step = self.structure, self.levers, self.step_index
+        self._cost[: s.n_communes] += teams_active * self.params.team_cost_vnd
+        if levers.planned_cost is not None:
+            self._cost += levers.planned_cost[step]
+        if levers.fee_cost:
+            commune_scale = s.village_scale[s.commune_village_start]
+            per_real = np.concatenate([1 / commune_scale, np.full(s.n_districts, 1 / self.scale)])
+            online_fees = files["fee_files_online"] * per_real
+            for cut, unit_cost in levers.fee_cost:
+                self._cost += online_fees * cut[step] * unit_cost
 
     def _to_places(self, per_commune: np.ndarray, extra: np.ndarray) -> np.ndarray:
         """Rows of commune values -> rows of (communes, district sums + ``extra``, total)."""

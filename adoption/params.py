@@ -116,6 +116,12 @@ class Params:
     pay_online_in_person: float = _p(
         0.25, "0-1", "probability a fee is paid online (transfer/QR) at the desk, given an account"
     )
+    fee_cut_response: float = _p(
+        0.5,
+        "0-1",
+        "share of the gap to always filing online that a full online-fee waiver closes, for "
+        "fee-bearing files of verified online filers (lever: cut_online_fees)",
+    )
     digitise_max: float = _p(
         0.9, "0-1", "long-run share of paper files an office digitises, at 1 computer per official"
     )
@@ -141,6 +147,13 @@ class Params:
     )
     visit_hazard_cashless: float = _p(
         0.2, "hazard", "added to the cashless-bill clock by a visit (setting up bill payment)"
+    )
+    campaign_hazard_app: float = _p(
+        0.2,
+        "hazard",
+        "added to the app clock of a household an information campaign reaches that month",
+        "assumption; order of magnitude from 000: ~6 % of Lâm Thượng's citizens installed the "
+        "app in the campaign month of May (seed-facts.md)",
     )
     team_cost_vnd: float = _p(
         500_000.0,

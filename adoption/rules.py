@@ -106,6 +106,19 @@ def team_visits(
     idx = np.flatnonzero(visited)
     effect = teams.effectiveness[hh.village[idx]].astype(np.float32)
     hh.skill[idx] = np.minimum(1.0, hh.skill[idx] + np.float32(params.visit_skill_gain) * effect)
+    make_aware(hh, idx, innovation, online_modifier, params)
+    lacking = ~hh.account[idx]
+    extra = params.visit_hazard_account * effect[lacking]
+    _bring_forward(hh, idx[lacking], month, extra, params.account_hazard)
+    dose = np.zeros(hh.n, np.float32)
+    dose[idx] = effect
+    return dose
+
+
+def make_aware(
+    hh: Households, idx: np.ndarray, innovation: dict, online_modifier: np.ndarray, params: Params
+) -> None:
+    """Make households ``idx`` aware; their innovation terms take the ``aware_boost``."""
     newly = idx[~hh.aware[idx]]
     if newly.size:
         hh.aware[newly] = True
@@ -114,12 +127,29 @@ def team_visits(
         )
         for name in CLOCKS:
             innovation[name][newly] = fresh[name]
-    lacking = ~hh.account[idx]
-    extra = params.visit_hazard_account * effect[lacking]
-    _bring_forward(hh, idx[lacking], month, extra, params.account_hazard)
-    dose = np.zeros(hh.n, np.float32)
-    dose[idx] = effect
-    return dose
+
+
+def campaign(
+    hh: Households,
+    structure: Structure,
+    reach: np.ndarray,
+    draw: np.ndarray,
+    innovation: dict,
+    online_modifier: np.ndarray,
+    params: Params,
+) -> np.ndarray:
+    """An information campaign reaches each household with its village's ``reach`` probability.
+
+    A reached household becomes aware (as after a team visit) and gets
+    ``campaign_hazard_app`` on its app clock this month (returned as the push
+    that :func:`diffusion` adds).
+
+    Returns:
+        Boolean mask of the households reached this month.
+    """
+    reached = draw < np.repeat(reach.astype(np.float32), structure.village_size)
+    make_aware(hh, np.flatnonzero(reached), innovation, online_modifier, params)
+    return reached
 
 
 def _bring_forward(
@@ -142,13 +172,15 @@ def diffusion(
     peer: dict,
     innovation: dict,
     dose: np.ndarray | None,
+    push: dict | None = None,
 ) -> None:
     """Bass adoption of online filing, the citizen app and cashless bills, plus visit pushes.
 
     Each eligible non-adopter adopts with probability ``p * m_i + q * F_v``
     (``F_v``: its village's adopted share at the start of the month), i.e.
     spends ``-log(1 - p m_i - q F_v)`` from its clock, plus
-    ``visit_hazard_* * dose`` if a team visited it this month.
+    ``visit_hazard_* * dose`` if a team visited it this month, plus any extra
+    hazard in ``push`` (process name -> hazard per household, e.g. a campaign's).
     """
     for name in CLOCKS:
         adopted = getattr(hh, name)
@@ -162,6 +194,8 @@ def diffusion(
         np.log1p(log_stay, out=log_stay)  # log(1 - p m_i - q F_v) = -hazard
         if dose is not None:
             log_stay -= np.float32(getattr(params, f"visit_hazard_{name}")) * dose
+        if push and name in push:
+            log_stay -= push[name]
         log_stay *= eligible
         hh.clock[name] += log_stay
         adopted |= eligible & (hh.clock[name] <= 0)
@@ -175,6 +209,7 @@ FILE_COUNTS = (
     "fee_files",
     "fees_paid_online",
     "files_digitised",
+    "fee_files_online",
 )
 
 
@@ -187,6 +222,7 @@ def procedures(
     n_communes: int,
     rng_demand: np.random.Generator,
     rng_procedure: np.random.Generator,
+    fee_cut: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Households that need a procedure this month file it, online or in person.
 
@@ -202,6 +238,10 @@ def procedures(
     paid online only with an account. Online files are born digital; paper
     files are digitised with the desk's ``digitise`` probability.
 
+    ``fee_cut`` (share of the fee waived online, per desk) raises the online
+    choice for fee-bearing files: ``online_choice + (1 - online_choice) *
+    fee_cut_response * cut``.
+
     Returns:
         Counts per desk for each name in :data:`FILE_COUNTS`.
     """
@@ -212,13 +252,17 @@ def procedures(
     to_district = u[0] < params.district_desk_share
     desk = commune + to_district * (n_communes + hh.district[who].astype(np.int64) - commune)
     offered = u[1] < offices.online_share[step, desk]
-    by_self = offered & hh.online[who] & hh.verified[who] & (u[2] < params.online_choice)
+    fee = u[4] < params.fee_share
+    choice = np.float32(params.online_choice)
+    if fee_cut is not None:
+        gap = (1 - params.online_choice) * params.fee_cut_response
+        choice = choice + (gap * fee_cut[desk] * fee).astype(np.float32)
+    by_self = offered & hh.online[who] & hh.verified[who] & (u[2] < choice)
     in_person = ~by_self
     e_desk = offices.start[desk] <= month  # staff verify on the provincial portal
     hh.verified[who[in_person & e_desk]] = True
     assisted = in_person & offered & (u[3] < offices.assist[step, desk])
     online = by_self | assisted
-    fee = u[4] < params.fee_share
     pay_prob = np.where(online, params.pay_online_if_online, params.pay_online_in_person)
     paid_online = fee & hh.account[who] & (u[5] < pay_prob)
     digitised = online | (u[6] < offices.digitise[step, desk])
@@ -226,7 +270,9 @@ def procedures(
     counts = {
         name: np.bincount(desk, weights=flag, minlength=n_desks).astype(np.int64)
         for name, flag in zip(
-            FILE_COUNTS, (None, online, assisted, fee, paid_online, digitised), strict=True
+            FILE_COUNTS,
+            (None, online, assisted, fee, paid_online, digitised, fee & online),
+            strict=True,
         )
     }
     offices.files[:] = counts["files_total"]

@@ -24,6 +24,9 @@ PROCESSES: tuple[str, ...] = (
     "visit",  # which households a team visits each month
     "demand",  # months in which a household needs a procedure
     "procedure",  # desk, channel, fee, payment and digitisation of each file
+    "subsidy",  # which poor households a smartphone subsidy reaches, and when
+    "extension",  # which uncovered villages a coverage extension connects, and when
+    "campaign",  # whom an information campaign reaches each month
 )
 
 

@@ -15,6 +15,12 @@ ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 
 
+_LEVER = (
+    '[[interventions]]\ntype = "train_teams"\nstart = "2026-01"\nmagnitude = 0.5\n'
+    'unit_cost_vnd = 1000\ncost_source = "assumption"\n'
+)
+
+
 def _scenario(tmp_path, text):
     path = tmp_path / "s.toml"
     path.write_text(text, encoding="utf-8")
@@ -26,16 +32,39 @@ def test_baseline_scenario_is_valid():
     assert scenario.name == "baseline" and len(scenario.districts) == 5
 
 
-def test_run_writes_table_and_figure(tmp_path):
+def test_run_writes_tables_costs_figures_and_manifest(tmp_path):
+    import hashlib
+    import json
+
     scenario = _scenario(
-        tmp_path, 'name = "t"\ndistricts = ["Chợ Đồn"]\nend = "2021-12"\nscale = 0.2\nseed = 3\n'
+        tmp_path,
+        'name = "t"\ndistricts = ["Chợ Đồn"]\nend = "2021-12"\nscale = 0.2\nseed = 3\n'
+        "runs = 3\n"
+        '[[interventions]]\ntype = "train_teams"\nstart = "2021-01"\nmagnitude = 0.5\n'
+        'unit_cost_vnd = 1000\ncost_source = "assumption"\n',
     )
     out = tmp_path / "out"
-    assert main(["run", str(scenario), "--out", str(out), "--no-progress"]) == 0
-    table = pd.read_csv(out / "indicators.csv")
-    assert {"date", "place", "indicator", "value", "scenario"} <= set(table.columns)
-    assert table["date"].nunique() == 36
-    assert (out / "indicators.png").read_bytes()[:4] == b"\x89PNG"
+    assert main(["run", str(scenario), "--out", str(out), "--no-progress", "--workers", "1"]) == 0
+    table = pd.read_parquet(out / "forecast.parquet")
+    columns = {"scenario", "date", "place", "indicator", "median", "q05", "q25", "q75", "q95"}
+    assert columns <= set(table.columns)
+    assert table["date"].nunique() == 36 and set(table["runs"]) == {3}
+    ok = table.dropna(subset=["median"])
+    assert (ok["q05"] <= ok["q25"]).all() and (ok["q25"] <= ok["median"]).all()
+    assert (ok["median"] <= ok["q75"]).all() and (ok["q75"] <= ok["q95"]).all()
+    csv = pd.read_csv(out / "forecast.csv")
+    assert set(csv["level"]) == {"district", "total"}  # communes only in Parquet
+    assert (out / "differences.parquet").is_file()
+    costs = pd.read_csv(out / "costs.csv")
+    assert {"cost_per_additional_household_vnd", "additional_cost_vnd"} <= set(costs["measure"])
+    for name in ("forecast.png", "comparison.png"):
+        assert (out / name).read_bytes()[:4] == b"\x89PNG"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["scenarios"][0]["file_sha256"] == hashlib.sha256(
+        scenario.read_bytes()
+    ).hexdigest()
+    for name, digest in manifest["outputs"].items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
     assert not list(out.glob(".*part"))
 
 
@@ -51,6 +80,18 @@ def test_run_writes_table_and_figure(tmp_path):
         ("[params]\nq_onlin = 0.1\n", "q_onlin", "unknown parameter"),
         ('[params]\nq_online = "high"\n', "q_online", "expected a number"),
         ("name = \n", "syntax", "TOML"),
+        ("runs = 0\n", "runs", ">= 1"),
+        ('[[interventions]]\ntype = "bribes"\n', "interventions[0].", "missing"),
+        (_LEVER.replace("train_teams", "bribes"), "interventions[0].type", "allowed:"),
+        (_LEVER + "colour = 1\n", "interventions[0].colour", "allowed:"),
+        (_LEVER.replace("0.5", '"big"'), "interventions[0].magnitude", "expected number"),
+        (_LEVER.replace("0.5", "9"), "interventions[0].magnitude", "[0.0, 5.0]"),
+        (_LEVER.replace("1000", "-5"), "interventions[0].unit_cost_vnd", ">= 0"),
+        (_LEVER.replace("2026-01", "2031-01"), "interventions[0].start", "outside"),
+        (_LEVER + 'end = "2025-01"\n', "interventions[0].end", "before"),
+        (_LEVER + 'where = ["Hà Nội"]\n', "interventions[0].where", "not a district"),
+        (_LEVER + "ramp_months = 0\n", "interventions[0].ramp_months", ">= 1"),
+        (_LEVER.replace('"assumption"', '""'), "interventions[0].cost_source", "say where"),
     ],
 )
 def test_bad_scenario_is_one_line_naming_file_and_key(tmp_path, text, key, allowed):

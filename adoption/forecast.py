@@ -1,0 +1,367 @@
+"""Forecasts: what ``adoption run`` and ``adoption compare`` do, as Python functions.
+
+:func:`forecast` runs a scenario's ensemble and the same scenario without its
+interventions (same draws and seeds), and writes into a folder:
+
+- ``forecast.parquet``: one row per month x place x indicator for every commune,
+  district and the total (``scenario, date, place, level, district, indicator,
+  runs, mean, q05, q25, median, q75, q95``; see :func:`adoption.ensemble.summarise`);
+  ``forecast.csv``: the same for districts and the total only (a size a
+  spreadsheet opens: communes make it over a million rows);
+- ``differences.parquet`` / ``.csv``: the paired differences to the scenario
+  without interventions (only if it has interventions);
+- ``costs.csv``: total cost, additional cost, additional adopting households and
+  cost per additional adopting household at 2025-12 and 2030-12
+  (:func:`adoption.ensemble.costs`);
+- ``forecast.png`` (fan charts) and, with interventions, ``comparison.png``;
+- ``manifest.json``: package version, scenario file and its SHA-256, seed, runs,
+  posterior file and its SHA-256, the command that regenerates the result, and
+  the SHA-256 of every output;
+- ``runs/``: every finished run (the cache that lets an interrupted forecast
+  resume).
+
+:func:`compare` does the same for several scenarios, against the first.
+Every file is written to a temporary name and moved into place when whole.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import platform
+import shlex
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .ensemble import Ensemble, costs, differences, run_ensemble, summarise
+from .errors import UserError
+from .files import write_atomic
+from .posterior import CALIBRATION_DIR, POSTERIOR_FILE
+from .scenario import Scenario, load_scenario
+
+#: Indicators of the headline fan charts, in order.
+FAN_INDICATORS = (
+    "online_service_rate",
+    "online_payment_rate",
+    "records_digitisation_rate",
+    "cashless_bill_rate",
+    "app_install_rate",
+    "procedures_online_share",
+)
+
+
+def with_overrides(
+    scenario: Scenario,
+    *,
+    seed: int | None = None,
+    scale: float | None = None,
+    runs: int | None = None,
+) -> Scenario:
+    """The scenario with command-line overrides applied (checked like the file's values)."""
+    if scale is not None and not 0 < scale <= 1:
+        raise UserError("--scale", "scale", f"must be in (0, 1], got {scale}")
+    if runs is not None and runs < 1:
+        raise UserError("--runs", "runs", f"must be at least 1, got {runs}")
+    changes = {
+        k: v for k, v in {"seed": seed, "scale": scale, "runs": runs}.items() if v is not None
+    }
+    return dataclasses.replace(scenario, **changes)
+
+
+def forecast(
+    scenario: Scenario | str | Path,
+    out: str | Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = True,
+    figures: bool = True,
+) -> dict:
+    """Run a scenario's forecast ensemble and write its outputs into ``out``.
+
+    Returns:
+        ``{"forecast": DataFrame, "differences": DataFrame | None, "costs": DataFrame,
+        "files": [paths]}``.
+    """
+    scenario = _load(scenario)
+    out = _folder(out)
+    cache = out / "runs"
+    main = run_ensemble(scenario, cache, workers=workers, scheduler=scheduler, progress=progress)
+    table = summarise(main)
+    if scenario.interventions:
+        base = run_ensemble(
+            scenario.without_interventions(),
+            cache,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+            label="without interventions",
+        )
+        diff = differences(main, base)
+        cost = costs(main, base)
+    else:
+        base, diff, cost = main, None, costs(main, main)
+    files = {"forecast": table, "costs": cost}
+    if diff is not None:
+        files["differences"] = diff
+    written = _write_tables(out, files)
+    if figures:
+        base_table = summarise(base) if diff is not None else None
+        written += _write_figures(out, table, base_table, diff, scenario)
+    written.append(_write_manifest(out, [main] + ([base] if base is not main else []), written))
+    return {"forecast": table, "differences": diff, "costs": cost, "files": written}
+
+
+def compare(
+    scenarios: list[Scenario | str | Path],
+    out: str | Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = True,
+    figures: bool = True,
+) -> dict:
+    """Run several scenarios with common random numbers and compare them with the first.
+
+    The scenarios must share districts, period, seed, runs, scale and parameter
+    source (so that run ``r`` of each uses the same posterior draw and seed).
+
+    Returns:
+        ``{"forecast", "differences", "costs", "files"}`` with every scenario stacked.
+    """
+    loaded = [_load(s) for s in scenarios]
+    if len(loaded) < 2:
+        raise UserError("compare", "scenarios", "give at least two scenario files")
+    names = [s.name for s in loaded]
+    if len(set(names)) < len(names):
+        raise UserError(loaded[0].path, "name", f"scenario names must differ, got {names}")
+    first = loaded[0]
+    for other in loaded[1:]:
+        for key in ("districts", "start", "end", "seed", "runs", "scale", "parameters"):
+            if getattr(other, key) != getattr(first, key):
+                raise UserError(
+                    other.path,
+                    key,
+                    f"must equal {first.path.name}'s ({getattr(first, key)!r}) for a paired "
+                    f"comparison, got {getattr(other, key)!r}",
+                )
+    out = _folder(out)
+    ensembles: list[Ensemble] = []
+    for scenario in loaded:
+        ensembles.append(
+            run_ensemble(
+                scenario, out / "runs", workers=workers, scheduler=scheduler, progress=progress
+            )
+        )
+    reference = ensembles[0]
+    table = pd.concat([summarise(e) for e in ensembles], ignore_index=True)
+    diff = pd.concat([differences(e, reference) for e in ensembles[1:]], ignore_index=True)
+    cost = pd.concat([costs(e, reference) for e in ensembles], ignore_index=True)
+    written = _write_tables(out, {"forecast": table, "differences": diff, "costs": cost})
+    if figures:
+        written += _write_comparison_figures(out, table, diff, cost, names)
+    written.append(_write_manifest(out, ensembles, written))
+    return {"forecast": table, "differences": diff, "costs": cost, "files": written}
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def _load(scenario: Scenario | str | Path) -> Scenario:
+    return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+
+
+def _folder(out: str | Path) -> Path:
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UserError(out, "--out", "exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _write_tables(out: Path, tables: dict[str, pd.DataFrame]) -> list[Path]:
+    written = []
+    for name, table in tables.items():
+        if name != "costs":
+            path = out / f"{name}.parquet"
+            write_atomic(path, lambda tmp, t=table: t.to_parquet(tmp, index=False))
+            written.append(path)
+        if "level" in table and name != "costs":  # communes only in Parquet (Excel-sized CSV)
+            table = table[table["level"] != "commune"]
+        path = out / f"{name}.csv"
+        write_atomic(path, lambda tmp, t=table: t.to_csv(tmp, index=False, float_format="%.6g"))
+        written.append(path)
+    return written
+
+
+def _save_figure(path: Path, figure) -> Path:
+    import matplotlib.pyplot as plt
+
+    write_atomic(path, lambda tmp: figure.savefig(tmp, dpi=110, format="png"))
+    plt.close(figure)
+    return path
+
+
+def _write_figures(out: Path, table, base_table, diff, scenario: Scenario) -> list[Path]:
+    from .figures import comparison_chart, fan_grid, load_references
+    from .targets import load_targets
+
+    reported, references = load_targets(), load_references()
+    districts = list(dict.fromkeys(table.loc[table["level"] == "district", "place"]))
+    figure = fan_grid(
+        table,
+        list(FAN_INDICATORS),
+        districts,
+        scenario=scenario.name,
+        reported=reported,
+        references=references,
+    )
+    written = [_save_figure(out / "forecast.png", figure)]
+    if diff is not None:
+        both = pd.concat([base_table, table], ignore_index=True)
+        figure = comparison_chart(both, "any_service_rate", "All districts", differences=diff)
+        written.append(_save_figure(out / "comparison.png", figure))
+    return written
+
+
+def _write_comparison_figures(out: Path, table, diff, cost, names) -> list[Path]:
+    from .figures import comparison_chart, cost_effectiveness_chart
+
+    written = []
+    for indicator in ("any_service_rate", "online_service_rate", "cashless_bill_rate"):
+        figure = comparison_chart(
+            table, indicator, "All districts", scenarios=names, differences=diff
+        )
+        written.append(_save_figure(out / f"compare_{indicator}.png", figure))
+    total = cost[cost["level"] == "total"]
+    if len(names) > 1:
+        written.append(
+            _save_figure(out / "cost_effectiveness.png", cost_effectiveness_chart(total))
+        )
+    return written
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_manifest(out: Path, ensembles: list[Ensemble], written: list[Path]) -> Path:
+    """``manifest.json``: what produced the outputs and how to produce them again."""
+    import mesa
+    import numpy as np
+
+    posterior = CALIBRATION_DIR / POSTERIOR_FILE
+    scenarios = []
+    for e in ensembles:
+        s = e.scenario
+        scenarios.append(
+            {
+                "name": s.name,
+                "file": str(s.path),
+                "file_sha256": _sha256(s.path) if s.path.is_file() else None,
+                "interventions": len(s.interventions),
+                "seed": s.seed,
+                "runs": s.runs,
+                "scale": s.scale,
+                "period": [s.start, s.end],
+                "parameters": s.parameters,
+                "runs_folder": str(e.folder),
+                "posterior_draws": [t.draw for t in e.tasks],
+                "run_seeds": [t.seed for t in e.tasks],
+            }
+        )
+    manifest = {
+        "adoption_version": __version__,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": " ".join(shlex.quote(a) for a in ["adoption", *sys.argv[1:]])
+        if Path(sys.argv[0]).name == "adoption"
+        else None,
+        "posterior_file": str(posterior) if posterior.is_file() else None,
+        "posterior_sha256": _sha256(posterior) if posterior.is_file() else None,
+        "scenarios": scenarios,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "mesa": mesa.__version__,
+        "outputs": {p.name: _sha256(p) for p in written},
+    }
+    path = out / "manifest.json"
+    text = json.dumps(manifest, indent=2, ensure_ascii=False)
+    write_atomic(path, lambda tmp: Path(tmp).write_text(text + "\n", encoding="utf-8"))
+    return path
+
+
+#: The shipped scenarios in the order figures show them (the first is the reference).
+SHIPPED = ("baseline", "training_push", "infrastructure_push", "office_push", "combined")
+
+
+def readme_figures(
+    folder: str | Path = "scenarios",
+    out: str | Path = "figures",
+    *,
+    cache: str | Path = ".adoption-cache",
+    runs: int | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+) -> list[Path]:
+    """Regenerate the README's figures from the shipped scenarios (``adoption figures``).
+
+    Runs the scenarios of :data:`SHIPPED` found in ``folder`` with common random
+    numbers (runs kept in ``cache``), then draws the baseline's fan charts, its
+    districts as small multiples, the scenario comparison and the
+    cost-effectiveness chart into ``out``.
+    """
+    from .figures import (
+        comparison_chart,
+        cost_effectiveness_chart,
+        fan_grid,
+        load_references,
+        small_multiples,
+    )
+    from .targets import load_targets
+
+    folder = Path(folder)
+    paths = [folder / f"{name}.toml" for name in SHIPPED if (folder / f"{name}.toml").is_file()]
+    if not paths or paths[0].stem != "baseline":
+        raise UserError(folder, "baseline.toml", "missing: the figures start from the baseline")
+    scenarios = [with_overrides(load_scenario(p), runs=runs) for p in paths]
+    ensembles = [run_ensemble(s, cache, workers=workers, progress=progress) for s in scenarios]
+    table = pd.concat([summarise(e) for e in ensembles], ignore_index=True)
+    diff = pd.concat([differences(e, ensembles[0]) for e in ensembles[1:]], ignore_index=True)
+    cost = pd.concat([costs(e, ensembles[0]) for e in ensembles[1:]], ignore_index=True)
+    names = [s.name for s in scenarios]
+    reported, references = load_targets(), load_references()
+    districts = list(dict.fromkeys(table.loc[table["level"] == "district", "place"]))
+    out = _folder(out)
+    baseline = names[0]
+    figures = {
+        "forecast_fans.png": fan_grid(
+            table,
+            list(FAN_INDICATORS),
+            districts,
+            scenario=baseline,
+            reported=reported,
+            references=references,
+        ),
+        "districts_online_service.png": small_multiples(
+            table,
+            "online_service_rate",
+            scenario=baseline,
+            reported=reported,
+            references=references,
+        ),
+        "scenarios_any_service.png": comparison_chart(
+            table, "any_service_rate", "All districts", scenarios=names, differences=diff
+        ),
+        "cost_effectiveness.png": cost_effectiveness_chart(cost[cost["level"] == "total"]),
+    }
+    return [_save_figure(out / name, figure) for name, figure in figures.items()]

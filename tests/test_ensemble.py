@@ -1,0 +1,160 @@
+"""Forecast ensembles: common random numbers, worker invariance, resuming, summaries."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from adoption import ensemble
+from adoption.ensemble import INDICATORS, differences, plan, quantiles, run_ensemble
+from adoption.interventions import Intervention
+from adoption.scenario import Scenario
+
+
+def _scenario(tmp_path, runs=4, interventions=(), seed=11, name="s", end="2023-12"):
+    return Scenario(
+        path=tmp_path / f"{name}.toml",
+        name=name,
+        districts=["Chợ Đồn"],
+        start="2019-01",
+        end=end,
+        seed=seed,
+        scale=0.1,
+        runs=runs,
+        interventions=tuple(interventions),
+    )
+
+
+MEMBERS = Intervention(
+    type="add_team_members", start="2022-06", magnitude=2, unit_cost_vnd=6e4, ramp_months=1
+)
+
+
+def test_quantiles_match_numpy_and_ignore_nan():
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=(37, 5, 4))
+    values[rng.random(values.shape) < 0.2] = np.nan
+    values[:, 0, 0] = np.nan  # a cell with no value at all
+    got = quantiles(values)
+    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):
+        for name, q in ensemble.QUANTILES.items():
+            np.testing.assert_allclose(got[name], np.nanquantile(values, q, axis=0))
+        np.testing.assert_allclose(got["mean"], np.nanmean(values, axis=0))
+
+
+def test_scenarios_with_the_same_seed_share_draws_and_seeds(tmp_path):
+    a = plan(_scenario(tmp_path, runs=6))
+    b = plan(_scenario(tmp_path, runs=6, interventions=[MEMBERS]))
+    assert [t.seed for t in a] == [t.seed for t in b]
+    assert [t.draw for t in a] == [t.draw for t in b]
+    assert len({t.seed for t in a}) == 6  # every run its own seed
+    c = plan(_scenario(tmp_path, runs=6, seed=12))
+    assert [t.seed for t in a] != [t.seed for t in c]
+
+
+def test_results_do_not_depend_on_the_number_of_workers(tmp_path):
+    scenario = _scenario(tmp_path)
+    one = run_ensemble(scenario, tmp_path / "one", workers=1, progress=False)
+    two = run_ensemble(scenario, tmp_path / "two", workers=2, progress=False)
+    np.testing.assert_array_equal(one.values, two.values)
+    assert one.values.shape[0] == 4 and np.isfinite(one.values[:, -1, -1]).all()
+
+
+def test_an_interrupted_ensemble_keeps_its_runs_and_resumes(tmp_path, monkeypatch):
+    scenario = _scenario(tmp_path)
+    fresh = run_ensemble(scenario, tmp_path / "fresh", workers=1, progress=False)
+    real_run = ensemble.run_one
+    calls = []
+
+    def interrupted(task):
+        calls.append(task.index)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real_run(task)
+
+    monkeypatch.setattr(ensemble, "run_one", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_ensemble(scenario, tmp_path / "cache", workers=1, progress=False)
+    folder = next((tmp_path / "cache").iterdir())
+    assert sorted(p.name for p in folder.glob("run_*.npy")) == ["run_00000.npy", "run_00001.npy"]
+    assert not list(folder.glob(".*part"))  # nothing half-written
+    monkeypatch.setattr(ensemble, "run_one", real_run)
+    resumed = run_ensemble(scenario, tmp_path / "cache", workers=1, progress=False)
+    np.testing.assert_array_equal(resumed.values, fresh.values)
+
+
+@pytest.mark.slow
+def test_paired_difference_of_added_team_capacity(tmp_path):
+    """Adding team members never lowers adoption in expectation, and pairing removes the noise.
+
+    30 runs, each its own posterior draw and seed. Expectation: the mean paired
+    difference in online filers plus 3 standard errors is >= 0 every month.
+    Spread: the paired differences' s.d. is under half that of unpaired ones
+    (run r of one scenario against run r+1 of the other); with 30 runs an s.d.
+    is known to about +-13 %, so the bound fails only if pairing does not work.
+    """
+    runs = 30
+    base = run_ensemble(_scenario(tmp_path, runs=runs), tmp_path, workers=2, progress=False)
+    more = run_ensemble(
+        _scenario(tmp_path, runs=runs, interventions=[MEMBERS], name="more"),
+        tmp_path,
+        workers=2,
+        progress=False,
+    )
+    k, total = INDICATORS.index("households_online"), -1
+    a, b = more.values[:, :, total, k], base.values[:, :, total, k]
+    paired = a - b
+    mean, se = paired.mean(axis=0), paired.std(axis=0, ddof=1) / np.sqrt(runs)
+    assert (mean + 3 * se >= 0).all()
+    assert mean[-1] > 3 * se[-1]  # and it helps by the end
+    unpaired = a - np.roll(b, 1, axis=0)
+    assert paired[:, -1].std(ddof=1) < 0.5 * unpaired[:, -1].std(ddof=1)
+    before = more.months < 2022 * 12 + 5  # month index of 2022-06
+    assert (paired[:, before] == 0).all()  # identical runs before the lever starts
+    table = differences(more, base)
+    last = table[(table["indicator"] == "households_online") & (table["level"] == "total")]
+    assert last["median"].iloc[-1] == pytest.approx(np.median(paired[:, -1]) * 10)  # real hh
+
+
+def test_costs_per_additional_household_are_unbounded_without_gain(tmp_path):
+    base = run_ensemble(_scenario(tmp_path, runs=3), tmp_path, workers=1, progress=False)
+    costly = Intervention(
+        type="train_office_staff", start="2023-01", magnitude=0.5, unit_cost_vnd=1e6
+    )
+    office = run_ensemble(
+        _scenario(tmp_path, runs=3, interventions=[costly], name="office"),
+        tmp_path,
+        workers=1,
+        progress=False,
+    )
+    table = ensemble.costs(office, base, dates=["2023-12"])
+    total = table[table["level"] == "total"].set_index("measure")
+    n_desks = base.places["level"].ne("total").sum()  # every commune desk + the district desk
+    # runs are stored as float32: the difference of two cumulative costs is exact to
+    # one float32 spacing of each
+    ulp = np.spacing(np.float32(total.loc["cost_vnd", "median"]))
+    assert total.loc["additional_cost_vnd", "median"] == pytest.approx(n_desks * 1e6, abs=2 * ulp)
+    assert total.loc["additional_households_any", "median"] == 0
+    assert np.isnan(total.loc["cost_per_additional_household_vnd", "median"])
+
+
+def test_unpaired_ensembles_are_refused(tmp_path):
+    a = run_ensemble(_scenario(tmp_path, runs=2), tmp_path, workers=1, progress=False)
+    other = dataclasses.replace(_scenario(tmp_path, runs=2, seed=99), name="other")
+    b = run_ensemble(other, tmp_path, workers=1, progress=False)
+    with pytest.raises(ValueError, match="not paired"):
+        differences(a, b)
+
+
+@pytest.mark.slow
+def test_dask_cluster_gives_the_same_runs(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    scenario = _scenario(tmp_path, runs=3)
+    local = run_ensemble(scenario, tmp_path / "local", workers=1, progress=False)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        remote = run_ensemble(
+            scenario, tmp_path / "dask", scheduler=cluster.scheduler_address, progress=False
+        )
+    np.testing.assert_array_equal(local.values, remote.values)
