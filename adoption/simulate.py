@@ -64,6 +64,7 @@ def simulate(
     start: str = "2019-01",
     end: str = "2030-12",
     scale: float = 1.0,
+    interventions: list | None = None,
     progress: bool = False,
 ) -> pd.DataFrame:
     """Run the model once and return its indicators.
@@ -77,6 +78,8 @@ def simulate(
         start: first month ``YYYY-MM``.
         end: last month ``YYYY-MM``.
         scale: households simulated per real household.
+        interventions: levers (:class:`adoption.interventions.Intervention`), e.g. a
+            scenario's ``load_scenario(path).interventions``.
         progress: show a progress bar.
 
     Returns:
@@ -90,6 +93,7 @@ def simulate(
         start=start,
         end=end,
         scale=scale,
+        interventions=interventions,
         rng=seed,
     )
     try:
