@@ -320,7 +320,9 @@ def _execute(tasks: list[RunTask], workers: int | None, scheduler: str | None) -
     # fork where there is one, so workers do not re-import Mesa and the package.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_ignore_interrupt
+    ) as pool:
         pending = {}
         queue = iter(tasks)
         try:
@@ -339,6 +341,13 @@ def _execute(tasks: list[RunTask], workers: int | None, scheduler: str | None) -
         finally:
             for future in pending:
                 future.cancel()
+
+
+def _ignore_interrupt() -> None:
+    """Workers leave Ctrl-C to the parent, which saves finished runs and cancels the rest."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 # -- summaries ----------------------------------------------------------------------------------
