@@ -194,7 +194,8 @@ class Levers:
         n_desks = s.n_communes + s.n_districts
         levers.planned_cost = np.zeros((n_months, n_desks))
         base_members = model.teams.members.copy()
-        for lever in interventions:
+        # added members first, so that training at a later start also pays for them
+        for lever in sorted(interventions, key=lambda lever: lever.type != "add_team_members"):
             communes = _communes(lever, s)
             villages = communes[s.village_commune]
             desks = np.concatenate([communes, _districts(lever, s)])
