@@ -439,10 +439,11 @@ def differences(scenario: Ensemble, versus: Ensemble) -> pd.DataFrame:
     return table
 
 
-def costs(scenario: Ensemble, versus: Ensemble, dates: Iterable[str] = COST_DATES) -> pd.DataFrame:
+def costs(scenario: Ensemble, versus: Ensemble, dates: Iterable[str] | None = None) -> pd.DataFrame:
     """Cost and cost per additional adopting household, against ``versus``, per place.
 
-    An *adopting household* uses at least one of online filing, the citizen app
+    ``dates`` default to :data:`COST_DATES` within the period and the period's
+    last month. An *adopting household* uses at least one of online filing, the citizen app
     and cashless bills (``households_any``). For each run ``r`` and date:
     additional cost = cost_r(scenario) - cost_r(versus) (VND, cumulative since
     the start of the period), additional households = households_any_r(scenario)
@@ -463,6 +464,9 @@ def costs(scenario: Ensemble, versus: Ensemble, dates: Iterable[str] = COST_DATE
         ``..._cashless_household_vnd``.
     """
     _check_paired(scenario, versus)
+    if dates is None:  # 2025-12 and 2030-12 where in the period, and the period's last month
+        dates = [*COST_DATES, format_month(int(scenario.months[-1]))]
+    dates = list(dict.fromkeys(dates))
     k_cost = INDICATORS.index("cost_vnd")
     a, b = _real(scenario, scenario.values), _real(versus, versus.values)
     rows = []

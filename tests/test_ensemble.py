@@ -133,7 +133,9 @@ def test_costs_per_additional_household_are_unbounded_without_gain(tmp_path):
     # runs are stored as float32: the difference of two cumulative costs is exact to
     # one float32 spacing of each
     ulp = np.spacing(np.float32(total.loc["cost_vnd", "median"]))
-    assert total.loc["additional_cost_vnd", "median"] == pytest.approx(n_desks * 1e6, abs=2 * float(ulp))
+    assert total.loc["additional_cost_vnd", "median"] == pytest.approx(
+        n_desks * 1e6, abs=2 * float(ulp)
+    )
     assert total.loc["additional_households_any", "median"] == 0
     assert np.isnan(total.loc["cost_per_additional_household_vnd", "median"])
 
