@@ -991,19 +991,21 @@ def cost_effectiveness_chart(
     ypos = np.arange(len(names))[::-1]
     blend = blended_transform_factory(right.transAxes, right.transData)
     finite = p[bounded][np.isfinite(p[bounded])]
-    edge = finite.max() * 1.15 if finite.size else 1.0
+    # log axis when the scenarios differ by orders of magnitude (all costs positive)
+    log = finite.size > 0 and finite.min() > 0 and finite.max() / finite.min() > 20
+    edge = (finite.max() * (2.0 if log else 1.15)) if finite.size else 1.0
     for k, name in enumerate(names):
         if not bounded[k]:
             if not np.isfinite(hq[k]).all():
                 why = "additional households unknown"
             elif hq[k, 1] <= 0:
-                why = "the 90 % interval of additional households is not above 0"
+                why = "the 90 % interval of\nadditional households is not above 0"
             else:
                 why = ZERO
             right.text(
                 0.02,
                 ypos[k],
-                f"not defined (unbounded): {why}",
+                f"not defined (unbounded):\n{why}",
                 transform=blend,
                 va="center",
                 fontsize=8.5,
@@ -1031,11 +1033,15 @@ def cost_effectiveness_chart(
         )
     right.set_yticks(ypos, names)
     right.set_ylim(-0.7, len(names) - 0.3)
-    if finite.size:
+    if log:
+        right.set_xscale("log")
+        right.set_xlim(finite.min() / 2, edge)
+    elif finite.size:
         right.set_xlim(min(0.0, finite.min()), edge)
     else:
         right.set_xticks([])
-    right.set_xlabel(f"cost per additional household ({vnd})")
+    scale_note = ", log scale" if log else ""
+    right.set_xlabel(f"cost per additional household ({vnd}{scale_note})")
     right.set_title("Cost per additional household: median (90 % interval)", fontsize=10)
     right.grid(alpha=0.3, axis="x")
     fig.suptitle(
