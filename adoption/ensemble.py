@@ -57,11 +57,12 @@ INDICATORS: tuple[str, ...] = (
     "households_cashless",
     "households_any",
     "households",
+    "files_online",
     "cost_vnd",
 )
-#: Counts of households (scaled to real households in the summaries).
-HOUSEHOLD_COUNTS = ("households_online", "households_app", "households_cashless",
-                    "households_any", "households")  # fmt: skip
+#: Counts of simulated households and files (scaled to real ones in the summaries).
+REAL_COUNTS = ("households_online", "households_app", "households_cashless",
+                    "households_any", "households", "files_online")  # fmt: skip
 #: Quantiles reported, and their column names.
 QUANTILES: dict[str, float] = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
 #: Adoption counts costed per additional household: service -> name in the measure.
@@ -206,6 +207,7 @@ def cache_key(scenario: Scenario) -> str:
     posterior = CALIBRATION_DIR / POSTERIOR_FILE
     data = {
         "version": __version__,
+        "indicators": INDICATORS,
         "runs": [asdict(t) for t in plan(scenario)],
         "profile": _file_hash(scenario.profile) if scenario.profile else "shipped",
         "posterior": _file_hash(posterior) if posterior.is_file() else None,
@@ -378,9 +380,9 @@ def _quantile(ordered: np.ndarray, n: np.ndarray, q: float) -> np.ndarray:
 
 
 def _real(ensemble: Ensemble, values: np.ndarray) -> np.ndarray:
-    """Scale household counts and nothing else to real households (divide by the scale)."""
+    """Scale household and file counts, and nothing else, to real ones (divide by the scale)."""
     scale = np.ones(len(INDICATORS), np.float32)
-    for name in HOUSEHOLD_COUNTS:
+    for name in REAL_COUNTS:
         scale[INDICATORS.index(name)] = 1 / ensemble.scenario.scale
     return values * scale
 
@@ -453,7 +455,9 @@ def costs(scenario: Ensemble, versus: Ensemble, dates: Iterable[str] | None = No
 
     The same is reported for each service alone (online filers, app households,
     cashless households): a lever can add online filers without adding
-    households that use *some* service.
+    households that use *some* service. Office levers add online *files*
+    rather than households: ``additional_online_files`` (cumulative since the
+    start of the period) and ``cost_per_additional_online_file_vnd``.
 
     Returns:
         Long table ``scenario, versus, date, place, level, district, measure, mean,
@@ -485,6 +489,12 @@ def costs(scenario: Ensemble, versus: Ensemble, dates: Iterable[str] | None = No
                 ratio = np.where(extra > 0, extra_cost / np.where(extra > 0, extra, 1), np.inf)
             measures[f"additional_households_{service}"] = extra
             measures[f"cost_per_additional_{suffix}_vnd"] = ratio
+        k = INDICATORS.index("files_online")  # office levers add online files, not households
+        files = (a[:, : t + 1, :, k].astype(np.float64) - b[:, : t + 1, :, k]).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = np.where(files > 0, extra_cost / np.where(files > 0, files, 1), np.inf)
+        measures["additional_online_files"] = files
+        measures["cost_per_additional_online_file_vnd"] = ratio
         for measure, values in measures.items():
             stats = quantiles(values)
             if measure.startswith("cost_per"):

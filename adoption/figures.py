@@ -68,6 +68,7 @@ LABELS: dict[str, str] = {
     "households_cashless": "Households paying bills by app",
     "households_any": "Households using an online service",
     "households": "Households",
+    "files_online": "Procedure files filed online in the month",
     "cost_vnd": "Cumulative cost",
 }
 
