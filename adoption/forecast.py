@@ -241,7 +241,10 @@ def _write_comparison_figures(out: Path, table, diff, cost, names) -> list[Path]
     total = cost[cost["level"] == "total"]
     if len(names) > 1:
         written.append(
-            _save_figure(out / "cost_effectiveness.png", cost_effectiveness_chart(total))
+            _save_figure(
+                out / "cost_effectiveness.png",
+                cost_effectiveness_chart(total, date=pd.Timestamp(total["date"].max())),
+            )
         )
     return written
 

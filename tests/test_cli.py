@@ -60,9 +60,9 @@ def test_run_writes_tables_costs_figures_and_manifest(tmp_path):
     for name in ("forecast.png", "comparison.png"):
         assert (out / name).read_bytes()[:4] == b"\x89PNG"
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["scenarios"][0]["file_sha256"] == hashlib.sha256(
-        scenario.read_bytes()
-    ).hexdigest()
+    assert (
+        manifest["scenarios"][0]["file_sha256"] == hashlib.sha256(scenario.read_bytes()).hexdigest()
+    )
     for name, digest in manifest["outputs"].items():
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
     assert not list(out.glob(".*part"))
@@ -138,3 +138,26 @@ def test_parameters_source(tmp_path, monkeypatch):
     assert override.params.q_online == 0.05
     with pytest.raises(UserError, match="parameters"):
         load_scenario(_scenario(tmp_path, 'parameters = "mine"\n'))
+
+
+def test_compare_pairs_scenarios_and_refuses_unpaired_ones(tmp_path, capsys):
+    head = 'districts = ["Chợ Đồn"]\nend = "2021-12"\nscale = 0.1\nseed = 3\nruns = 2\n'
+    a = tmp_path / "a.toml"
+    a.write_text('name = "a"\n' + head, encoding="utf-8")
+    b = tmp_path / "b.toml"
+    b.write_text('name = "b"\n' + head + _LEVER.replace("2026-01", "2021-01"), encoding="utf-8")
+    c = tmp_path / "c.toml"
+    c.write_text('name = "c"\n' + head.replace("seed = 3", "seed = 4"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["compare", str(a), str(c), "--out", str(out), "--no-progress"]) == 2
+    message = capsys.readouterr().err
+    assert "c.toml: seed" in message and message.count("\n") == 1 and not out.exists()
+    args = ["compare", str(a), str(b), "--out", str(out), "--no-progress", "--workers", "1"]
+    assert main(args) == 0
+    forecast = pd.read_parquet(out / "forecast.parquet")
+    assert set(forecast["scenario"]) == {"a", "b"}
+    diff = pd.read_parquet(out / "differences.parquet")
+    assert set(diff["scenario"]) == {"b"} and set(diff["versus"]) == {"a"}
+    before = diff[(diff["date"] < "2021-01-01") & (diff["indicator"] == "households_online")]
+    assert (before[["q05", "q95"]] == 0).all().all()  # same draws and seeds: no difference yet
+    assert (out / "cost_effectiveness.png").read_bytes()[:4] == b"\x89PNG"
