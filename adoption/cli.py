@@ -60,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
         "scenarios", type=Path, nargs="+", help="scenario files; first = reference"
     )
     _ensemble_options(compare)
-    compare.set_defaults(handler=_compare)
+    compare.set_defaults(handler=_run)
     validate = commands.add_parser("validate", help="check a scenario file; run nothing")
     validate.add_argument("scenario", type=Path)
     validate.set_defaults(handler=_validate)
@@ -118,25 +118,15 @@ def _scenario(path: Path, args: argparse.Namespace):
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .forecast import forecast
+    """``adoption run`` and ``adoption compare``: the same options, one or several scenarios."""
+    from .forecast import compare, forecast
 
-    result = forecast(
-        _scenario(args.scenario, args),
-        args.out,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        progress=not args.no_progress,
-        figures=not args.no_figures,
-    )
-    _report_written(result)
-    return 0
-
-
-def _compare(args: argparse.Namespace) -> int:
-    from .forecast import compare
-
-    result = compare(
-        [_scenario(path, args) for path in args.scenarios],
+    if args.command == "run":
+        task, what = forecast, _scenario(args.scenario, args)
+    else:
+        task, what = compare, [_scenario(path, args) for path in args.scenarios]
+    result = task(
+        what,
         args.out,
         workers=args.workers,
         scheduler=args.scheduler,
