@@ -1,23 +1,38 @@
-"""Calibration: ABC-SMC (pyabc) of the model to the rates the districts reported.
+"""Calibration: the model fitted to the rates the districts reported, by tempered SMC.
 
 The pieces, in the order they are used:
 
-- :class:`Settings` - population size, generations, the simulation scale, the seed,
-  the reporting error of each kind of figure, workers or a Dask scheduler;
+- :class:`Settings` - population size, stages, MCMC moves, the simulation scale, the
+  seed, the reporting error of each kind of figure, workers or a Dask scheduler;
 - :func:`statistics` - from one finished model, each target's simulated value at
   every month its report may refer to, with the count behind it;
-- :class:`ReportedRateKernel` - the noise model: a reported rate is a survey-like
+- :func:`log_likelihood` - the noise model: a reported rate is a survey-like
   observation of the simulated rate (binomial sampling variance of the real
   count plus a reporting error), one-sided for bounds ("> 25 %"), averaged over
   the months of its date interval (the texts carry no dates);
-- :class:`Simulator` - a picklable ``parameters -> statistics`` function for pyabc;
-- :func:`calibrate` - runs (or resumes) ABC-SMC generation by generation with a
-  progress display, keeps every finished generation in pyabc's database, and
-  returns the :class:`Posterior`.
+- :class:`Simulator` - a picklable ``parameters -> statistics`` function;
+- :class:`ParameterSpace` - the parameters on an unbounded scale (logit of the prior CDF);
+- :func:`calibrate` - runs (or resumes) the sampler stage by stage with a progress
+  display, keeps every finished stage in an SQLite database, and returns the
+  :class:`Posterior`.
 
-pyabc is an optional dependency (``pip install -e '.[calibrate]'``). This module
-does not draw figures (:mod:`adoption.calibration_report`) and does not read
-the target and prior files (:mod:`adoption.targets`).
+**Method** (``Settings.method = "smc"``, the default): a tempered sequential Monte
+Carlo sampler with pseudo-marginal MCMC moves (resample-move SMC; Del Moral, Doucet &
+Jasra 2006; Chopin 2002). The likelihood of a parameter set is estimated by one
+simulation (:func:`log_likelihood` of its statistics); its expectation over the
+simulator's randomness is the likelihood of the noise model, so the sampler targets
+the exact posterior under the noise model. Stage by stage, the particles are
+re-weighted from ``L^beta`` to ``L^beta'`` with ``beta'`` chosen so that the effective
+sample size stays at ``Settings.target_ess`` of the population, resampled, and moved by
+``Settings.moves`` random-walk Metropolis-Hastings steps (one simulation each) that
+leave the tempered posterior invariant; ``beta`` reaches 1 (the posterior) at the last
+stage. Importance weights never involve a proposal density, which in 12 dimensions made
+the weights of the earlier ABC-SMC degenerate (``method = "pyabc"``, kept for comparison:
+pyabc ABC-SMC with a stochastic acceptor and a temperature schedule).
+
+pyabc is needed only for ``method = "pyabc"`` (``pip install -e '.[calibrate]'``).
+This module does not draw figures (:mod:`adoption.calibration_report`) and does not
+read the target and prior files (:mod:`adoption.targets`).
 """
 
 from __future__ import annotations
@@ -28,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtr
+from scipy.special import expit, ndtr
 
 from .calendar import format_month, parse_month
 from .indicators import RATES
@@ -43,13 +58,31 @@ from .targets import Prior, load_priors, load_targets
 #: the year", "to date"), so a file rate at report month m is the ratio of the 12 months to m.
 REPORT_MONTHS = 12
 
+#: Samplers of :func:`calibrate` (``Settings.method``).
+METHODS = ("smc", "pyabc")
+
 
 @dataclass(frozen=True)
 class Settings:
     """How a calibration is run. Every field is recorded with the posterior."""
 
+    #: Particles.
     population_size: int = 150
+    #: At most this many generations: the prior sample and then tempering stages. If the
+    #: posterior (temperature 1) is not reached earlier, the last stage jumps to it, with
+    #: whatever effective sample size that leaves (recorded in ``generations.csv``).
     max_generations: int = 8
+    #: ``"smc"``: tempered SMC with MCMC moves (module docstring); ``"pyabc"``: pyabc's
+    #: ABC-SMC with a stochastic acceptor, the earlier method, whose importance weights
+    #: degenerated (effective sample size 5 of 150 in the shipped run of that method).
+    method: str = "smc"
+    #: Each stage raises the inverse temperature as far as keeps this share of the
+    #: population as effective sample size (``"smc"``).
+    target_ess: float = 0.5
+    #: Metropolis-Hastings moves of every particle per stage, one simulation each
+    #: (``"smc"``). The step size adapts towards an acceptance rate of 0.25.
+    moves: int = 6
+    #: ``"pyabc"`` only: stop when fewer proposals than this are accepted.
     min_acceptance_rate: float = 0.02
     #: Scale of communes without targets: they do not affect the targets (peer influence is
     #: within villages, desks have no capacity limit), so they are kept small.
@@ -65,18 +98,28 @@ class Settings:
     reporting_sd: dict[str, float] = field(
         default_factory=lambda: {"point": 0.02, "approximate": 0.04, "lower_bound": 0.02}
     )
-    #: pyabc re-weights a particle whose likelihood exceeds the running maximum by
-    #: exp(excess / T). With a stochastic simulator that maximum is an extreme of simulation
-    #: noise, and the re-weighting collapsed the effective sample size to ~2 of 150 in a first
-    #: run; off by default, at the cost of a small bias against the very highest likelihoods.
+    #: ``"pyabc"`` only: pyabc re-weights a particle whose likelihood exceeds the running
+    #: maximum by exp(excess / T); with a stochastic simulator that maximum is an extreme of
+    #: simulation noise, and the re-weighting collapsed the effective sample size to ~2 of
+    #: 150 in a first run; off, at the cost of a small bias against the highest likelihoods.
     importance_weighting: bool = False
-    #: Temperatures fall geometrically over ``max_generations`` to 1 (pyabc's
-    #: ExpDecayFixedIterScheme); the adaptive default jumped from 2.4 to 1 in one generation
-    #: and left an effective sample size of 3 of 150.
+    #: ``"pyabc"`` only: ``"fixed_iterations"`` (temperatures fall geometrically to 1 over
+    #: ``max_generations``, pyabc's ExpDecayFixedIterScheme) or ``"ess"`` (pyabc's EssScheme).
     temperature_decay: str = "fixed_iterations"
-    #: Width of pyabc's Gaussian proposal relative to its default bandwidth (wider = flatter
-    #: importance weights, lower acceptance).
+    #: ``"pyabc"`` only: width of pyabc's Gaussian kernel proposal relative to its default.
     proposal_scaling: float = 1.5
+
+    def __post_init__(self) -> None:
+        from .errors import UserError
+
+        if self.method not in METHODS:
+            raise UserError("Settings", "method", f"{self.method!r}; allowed: {', '.join(METHODS)}")
+        if not 0 < self.target_ess < 1:
+            raise UserError("Settings", "target_ess", f"must be in (0, 1), got {self.target_ess}")
+        if self.moves < 1:
+            raise UserError("Settings", "moves", f"must be at least 1, got {self.moves}")
+        if self.max_generations < 2 and self.method == "smc":
+            raise UserError("Settings", "max_generations", "must be at least 2 (prior + 1 stage)")
 
     def to_dict(self) -> dict:
         """Plain dict (for the record written next to the posterior)."""
@@ -339,8 +382,15 @@ class Posterior:
 
         ``contraction_se`` is the sampling error of the contraction from the effective
         sample size: a variance estimated from ESS particles has relative s.e. sqrt(2/(ESS-1)).
+        ESS is that of the weights or, if smaller, that of the last generation's record (the
+        SMC sampler's particles have equal weights after resampling, which overstates it).
+        For a log-uniform prior the contraction is that of ``log10`` of the parameter
+        (``contraction_scale``): in natural units the prior's variance is dominated by its
+        top decade, so losing part of that tail alone looked like contraction.
         """
         ess = _ess(self.weights)
+        if "ess" in self.generations and len(self.generations):
+            ess = min(ess, float(self.generations["ess"].iloc[-1]))
         relative_se = np.sqrt(2 / max(ess - 1, 1))
         rows = []
         for name in self.particles.columns:
@@ -349,6 +399,13 @@ class Posterior:
             var = float(np.sum(w * (x - mean) ** 2))
             prior = priors[name].frozen()
             q = _weighted_quantiles(x, w, [0.05, 0.5, 0.95])
+            if priors[name].distribution == "loguniform":
+                low, high = np.log10(priors[name].bounds)
+                log_x = np.log10(x)
+                log_mean = np.sum(w * log_x)
+                ratio = float(np.sum(w * (log_x - log_mean) ** 2)) / ((high - low) ** 2 / 12)
+            else:
+                ratio = var / float(prior.var())
             rows.append(
                 {
                     "parameter": name,
@@ -359,8 +416,11 @@ class Posterior:
                     "q05": q[0],
                     "q50": q[1],
                     "q95": q[2],
-                    "contraction": 1 - var / float(prior.var()),
-                    "contraction_se": var / float(prior.var()) * relative_se,
+                    "contraction": 1 - ratio,
+                    "contraction_se": ratio * relative_se,
+                    "contraction_scale": (
+                        "log10" if priors[name].distribution == "loguniform" else "linear"
+                    ),
                 }
             )
         return pd.DataFrame(rows)
@@ -385,32 +445,43 @@ def calibrate(
     resume: bool = False,
     progress: bool = True,
 ) -> Posterior:
-    """Run ABC-SMC of the model to the targets, or resume a run kept in ``db``.
+    """Fit the model to the targets (tempered SMC, or pyabc ABC-SMC), or resume a run in ``db``.
 
     Args:
         targets: rows of :func:`adoption.targets.load_targets` (role ``target`` used).
         priors: from :func:`adoption.targets.load_priors`; the shipped files if None.
         settings: :class:`Settings`.
-        db: pyabc's SQLite database; every finished generation is kept there.
+        db: SQLite database; every finished stage (generation) is kept there.
         resume: continue the last run in ``db`` instead of starting a new one.
         progress: show a progress bar over generations.
 
     Returns:
         The posterior of the last finished generation.
     """
-    pyabc = _pyabc()
     targets = load_targets() if targets is None else targets
     targets = targets[targets["role"] == "target"].reset_index(drop=True)
     priors = load_priors() if priors is None else priors
     settings = settings or Settings()
+    if settings.method == "smc":
+        return _calibrate_smc(targets, priors, settings, Path(db), resume, progress)
+    return _calibrate_pyabc(targets, priors, settings, Path(db), resume, progress)
+
+
+def _calibrate_pyabc(targets, priors, settings: Settings, db: Path, resume, progress) -> Posterior:
+    """The earlier method: pyabc ABC-SMC with a stochastic acceptor (``method = "pyabc"``)."""
+    pyabc = _pyabc()
     np.random.seed(settings.seed)
     simulator = Simulator(targets, settings)
+    if settings.temperature_decay == "ess":
+        scheme = _EssScheme(pyabc)
+    else:
+        scheme = pyabc.ExpDecayFixedIterScheme()
     abc = pyabc.ABCSMC(
         simulator,
         prior_distribution(priors),
         make_kernel(targets, settings.reporting_sd),
         population_size=settings.population_size,
-        eps=pyabc.Temperature(schemes=[pyabc.ExpDecayFixedIterScheme()]),
+        eps=pyabc.Temperature(schemes=[scheme]),
         transitions=pyabc.MultivariateNormalTransition(scaling=settings.proposal_scaling),
         acceptor=pyabc.StochasticAcceptor(
             pdf_norm_method=pyabc.acceptor.pdf_norm_max_found,
@@ -418,14 +489,24 @@ def calibrate(
         ),
         sampler=_sampler(settings),
     )
-    url = "sqlite:///" + str(Path(db).resolve())
+    url = "sqlite:///" + str(db.resolve())
     if resume:
         abc.load(url)
     else:
-        Path(db).parent.mkdir(parents=True, exist_ok=True)
+        db.parent.mkdir(parents=True, exist_ok=True)
         abc.new(url, observed(targets))
     history = _run_generations(abc, settings, progress)
     return _posterior(history, settings, str(db))
+
+
+def _EssScheme(pyabc):  # noqa: N802 - a class factory (pyabc is imported lazily)
+    class EssScheme(pyabc.epsilon.EssScheme):
+        """pyabc's EssScheme, returning a float (pyabc 0.13 returns an array and fails)."""
+
+        def __call__(self, *args, **kwargs):
+            return float(np.squeeze(super().__call__(*args, **kwargs)))
+
+    return EssScheme()
 
 
 def _sampler(settings: Settings):
@@ -498,6 +579,362 @@ def _posterior(history, settings: Settings, db: str) -> Posterior:
 def _ess(weights: np.ndarray) -> float:
     w = np.asarray(weights) / np.sum(weights)
     return float(1.0 / np.sum(w**2))
+
+
+# -- tempered SMC with MCMC moves ---------------------------------------------------------------
+
+
+class ParameterSpace:
+    """The calibrated parameters on an unbounded scale: ``z = logit(F(x))``, ``F`` the prior CDF.
+
+    Under the prior every ``z`` is independently standard logistic, whatever the prior's
+    family, so the prior density is known in closed form; bounds disappear, so a Gaussian
+    random walk needs no reflection, and a posterior piled against a bound becomes a tail.
+    """
+
+    def __init__(self, priors: dict[str, Prior]):
+        self.names = list(priors)
+        self._frozen = [priors[name].frozen() for name in self.names]
+
+    def natural(self, z: np.ndarray) -> dict[str, float]:
+        """One point ``z`` -> ``{parameter: value}`` in the parameters' own units."""
+        u = np.clip(expit(np.asarray(z, dtype=np.float64)), 1e-15, 1 - 1e-15)
+        return {n: float(f.ppf(v)) for n, f, v in zip(self.names, self._frozen, u, strict=True)}
+
+    def natural_frame(self, z: np.ndarray) -> pd.DataFrame:
+        """Points (rows of ``z``) -> a DataFrame with one column per parameter."""
+        u = np.clip(expit(np.asarray(z, dtype=np.float64)), 1e-15, 1 - 1e-15)
+        return pd.DataFrame(
+            {
+                n: f.ppf(u[:, j])
+                for j, (n, f) in enumerate(zip(self.names, self._frozen, strict=True))
+            }
+        )
+
+    @staticmethod
+    def log_prior(z: np.ndarray) -> np.ndarray:
+        """Log prior density of ``z`` (standard logistic in every coordinate), per row."""
+        a = np.abs(np.asarray(z, dtype=np.float64))
+        return np.sum(-a - 2 * np.log1p(np.exp(-a)), axis=-1)
+
+
+class _LogLikelihood:
+    """``(z, seed) -> log-likelihood`` of one simulation: picklable, for worker processes."""
+
+    def __init__(self, targets: pd.DataFrame, settings: Settings, space: ParameterSpace):
+        self.simulator = Simulator(targets, settings)
+        self.space = space
+        self.reporting_sd = settings.reporting_sd
+
+    def __call__(self, job: tuple[np.ndarray, int]) -> float:
+        z, seed = job
+        stats = self.simulator.run(self.space.natural(z), int(seed))
+        return log_likelihood(stats, self.simulator.targets, self.reporting_sd)
+
+
+_WORKER_FUNCTION = None
+
+
+def _set_worker_function(function) -> None:
+    import signal
+    import threading
+    import time
+
+    global _WORKER_FUNCTION
+    _WORKER_FUNCTION = function
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the main process only
+    parent = os.getppid()
+
+    def exit_with_parent() -> None:  # a killed main process leaves no idle workers behind
+        while os.getppid() == parent:
+            time.sleep(2)
+        os._exit(1)
+
+    threading.Thread(target=exit_with_parent, daemon=True).start()
+
+
+def _call_worker_function(job):
+    return _WORKER_FUNCTION(job)
+
+
+class _Pool:
+    """Maps a function over jobs: in this process, in local worker processes, or on Dask."""
+
+    def __init__(self, function, settings: Settings):
+        self.function, self._executor, self._client = function, None, None
+        if settings.scheduler:
+            from distributed import Client
+
+            self._client = Client(settings.scheduler)
+        elif settings.workers > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # Mesa sets the global start method to "spawn" on import; fork where there is
+            # one, so workers inherit the simulator instead of re-importing everything.
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            self._executor = ProcessPoolExecutor(
+                settings.workers,
+                mp_context=context,
+                initializer=_set_worker_function,
+                initargs=(function,),
+            )
+
+    def map(self, jobs: list) -> np.ndarray:
+        if self._client is not None:
+            futures = self._client.map(self.function, jobs, pure=False)
+            return np.array(self._client.gather(futures), dtype=np.float64)
+        if self._executor is not None:
+            return np.fromiter(
+                self._executor.map(_call_worker_function, jobs, chunksize=2), np.float64
+            )
+        return np.array([self.function(job) for job in jobs], dtype=np.float64)
+
+    def __enter__(self) -> _Pool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(cancel_futures=True)
+        if self._client is not None:
+            self._client.close()
+
+
+#: Columns of the per-generation record of the SMC sampler (``generations.csv``).
+STAGE_COLUMNS = (
+    "t",
+    "beta",
+    "epsilon",
+    "ess",
+    "unique_particles",
+    "acceptance_rate",
+    "samples",
+    "wall_time",
+    "population_end_time",
+    "step_scale",
+)
+
+
+class _Store:
+    """A run's generations in SQLite: one row per generation, one row per particle and generation.
+
+    A generation's particles are written before its record, so a run interrupted
+    mid-write resumes from the last generation whose record exists.
+    """
+
+    def __init__(self, path: Path, names: list[str]):
+        import sqlite3
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.connection = sqlite3.connect(str(path))
+        self.names = names
+        self.columns = ", ".join(f'"z_{n}" REAL' for n in names)
+
+    def reset(self) -> None:
+        with self.connection as c:
+            c.execute("DROP TABLE IF EXISTS smc_stages")
+            c.execute("DROP TABLE IF EXISTS smc_particles")
+            c.execute(f"CREATE TABLE smc_stages ({', '.join(STAGE_COLUMNS)})")
+            c.execute(
+                f"CREATE TABLE smc_particles (t INTEGER, particle INTEGER, loglik REAL, "
+                f"{self.columns})"
+            )
+
+    def save(self, record: dict, z: np.ndarray, loglik: np.ndarray) -> None:
+        t = int(record["t"])
+        rows = [(t, i, float(loglik[i]), *map(float, z[i])) for i in range(len(z))]
+        marks = ", ".join("?" * (3 + len(self.names)))
+        with self.connection as c:
+            c.execute("DELETE FROM smc_particles WHERE t >= ?", (t,))
+            c.executemany(f"INSERT INTO smc_particles VALUES ({marks})", rows)
+        with self.connection as c:
+            values = [record[k] for k in STAGE_COLUMNS]
+            c.execute(f"INSERT INTO smc_stages VALUES ({', '.join('?' * len(values))})", values)
+
+    def load(self) -> tuple[pd.DataFrame, np.ndarray, np.ndarray] | None:
+        """The generations' records and the last generation's points and log-likelihoods."""
+        try:
+            stages = pd.read_sql("SELECT * FROM smc_stages ORDER BY t", self.connection)
+        except Exception:  # noqa: BLE001 - no such table: nothing to resume
+            return None
+        if stages.empty:
+            return None
+        last = int(stages["t"].iloc[-1])
+        particles = pd.read_sql(
+            "SELECT * FROM smc_particles WHERE t = ? ORDER BY particle",
+            self.connection,
+            params=(last,),
+        )
+        columns = [f"z_{n}" for n in self.names]
+        if list(particles.columns[3:]) != columns:
+            from .errors import UserError
+
+            raise UserError("--resume", "parameters", "the database was run with other priors")
+        return stages, particles[columns].to_numpy(), particles["loglik"].to_numpy()
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def _ess_log(log_weights: np.ndarray) -> float:
+    finite = np.isfinite(log_weights)
+    if not finite.any():
+        return 0.0
+    w = np.exp(log_weights[finite] - log_weights[finite].max())
+    return float(w.sum() ** 2 / np.sum(w**2))
+
+
+def _next_beta(loglik: np.ndarray, beta: float, target: float) -> float:
+    """The largest inverse temperature <= 1 whose re-weighting keeps ESS >= ``target``."""
+    increment = np.where(np.isfinite(loglik), loglik, -np.inf)
+    if _ess_log((1.0 - beta) * increment) >= target:
+        return 1.0
+    low, high = beta, 1.0
+    for _ in range(60):
+        mid = 0.5 * (low + high)
+        low, high = (mid, high) if _ess_log((mid - beta) * increment) >= target else (low, mid)
+    return low
+
+
+def _systematic_resample(weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    n = len(weights)
+    positions = (rng.random() + np.arange(n)) / n
+    return np.minimum(np.searchsorted(np.cumsum(weights / weights.sum()), positions), n - 1)
+
+
+def _calibrate_smc(targets, priors, settings: Settings, db: Path, resume, progress) -> Posterior:
+    """Tempered SMC with pseudo-marginal random-walk Metropolis-Hastings moves.
+
+    Generation 0 samples the prior. Each later generation (stage) raises the inverse
+    temperature ``beta`` as far as keeps an effective sample size of
+    ``target_ess * population_size`` (to 1 at the last allowed generation), re-weights
+    the particles by ``L^(beta' - beta)``, resamples them (systematic resampling) and
+    moves every particle ``moves`` times: a Gaussian random-walk step in
+    :class:`ParameterSpace` with the particles' covariance times ``(2.38 / sqrt(d))^2``
+    and an adaptive factor, accepted with probability
+    ``min(1, prior(z') L'^beta / (prior(z) L^beta))``. ``L`` is one simulation's
+    likelihood, kept with its particle until a move is accepted (pseudo-marginal MCMC: the
+    chain targets the posterior under the exact noise-model likelihood). Random numbers
+    come from ``(seed, generation)``, so a resumed run, or one with any number of
+    workers, gives the same particles as an uninterrupted one.
+    """
+    import time
+    from datetime import datetime
+
+    from tqdm.auto import tqdm
+
+    space = ParameterSpace(priors)
+    n, d = settings.population_size, len(space.names)
+    store = _Store(db, space.names)
+    state = store.load() if resume else None
+    if resume and state is None:
+        from .errors import UserError
+
+        raise UserError(db, "--resume", "no SMC run in this database to resume")
+    if not resume:
+        store.reset()
+    records = state[0].to_dict("records") if state else []
+    done = len(records)
+    bar = tqdm(total=settings.max_generations, initial=done, unit="gen", disable=not progress)
+    function = _LogLikelihood(targets, settings, space)
+    try:
+        with _Pool(function, settings) as pool:
+
+            def simulate(z: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+                seeds = rng.integers(2**31 - 1, size=len(z))
+                return pool.map(list(zip(z, seeds, strict=True)))
+
+            if state is None:
+                start = time.perf_counter()
+                rng = np.random.default_rng([settings.seed, 0])
+                z = rng.logistic(size=(n, d))
+                loglik = simulate(z, rng)
+                if not np.isfinite(loglik).any():
+                    raise RuntimeError("no prior simulation has a finite likelihood")
+                record = _stage_record(0, 0.0, float(n), z, np.nan, n, start, 1.0, datetime)
+                store.save(record, z, loglik)
+                records.append(record)
+                bar.update(1)
+            else:
+                z, loglik = state[1], state[2]
+            beta, scale = float(records[-1]["beta"]), float(records[-1]["step_scale"])
+            t = int(records[-1]["t"])
+            while beta < 1.0:
+                t += 1
+                start = time.perf_counter()
+                rng = np.random.default_rng([settings.seed, t])
+                if t >= settings.max_generations - 1:
+                    new_beta = 1.0
+                else:
+                    new_beta = _next_beta(loglik, beta, settings.target_ess * n)
+                log_w = (new_beta - beta) * np.where(np.isfinite(loglik), loglik, -np.inf)
+                ess = _ess_log(log_w)
+                w = np.exp(log_w - np.max(log_w))
+                beta = new_beta
+                keep = _systematic_resample(w, rng)
+                z, loglik = z[keep], loglik[keep]
+                cov = np.atleast_2d(np.cov(z.T)) + 1e-9 * np.eye(d)
+                accepted = []
+                for _ in range(settings.moves):
+                    step = 2.38 / np.sqrt(d) * scale
+                    proposal = z + rng.multivariate_normal(np.zeros(d), cov * step**2, size=n)
+                    proposed = simulate(proposal, rng)
+                    with np.errstate(invalid="ignore"):
+                        log_ratio = (
+                            space.log_prior(proposal)
+                            + beta * proposed
+                            - space.log_prior(z)
+                            - beta * loglik
+                        )
+                    take = np.isfinite(proposed) & (
+                        np.log(rng.random(n)) < np.nan_to_num(log_ratio, nan=np.inf)
+                    )
+                    z, loglik = (
+                        np.where(take[:, None], proposal, z),
+                        np.where(take, proposed, loglik),
+                    )
+                    accepted.append(take.mean())
+                    scale *= np.exp(take.mean() - 0.25)  # towards 25 % acceptance
+                record = _stage_record(
+                    t,
+                    beta,
+                    ess,
+                    z,
+                    float(np.mean(accepted)),
+                    n * settings.moves,
+                    start,
+                    scale,
+                    datetime,
+                )
+                store.save(record, z, loglik)
+                records.append(record)
+                bar.update(1)
+                bar.set_postfix_str(f"beta={beta:.3g}, ESS={ess:.0f}", refresh=True)
+    finally:
+        bar.close()
+        store.close()
+    generations = pd.DataFrame(records)
+    generations["particles"] = n
+    particles = space.natural_frame(z)
+    return Posterior(particles, np.full(n, 1.0 / n), generations, settings, str(db))
+
+
+def _stage_record(t, beta, ess, z, acceptance, samples, start, scale, datetime) -> dict:
+    import time
+
+    return {
+        "t": t,
+        "beta": beta,
+        "epsilon": 1.0 / beta if beta > 0 else np.inf,
+        "ess": ess,
+        "unique_particles": len(np.unique(z, axis=0)),
+        "acceptance_rate": acceptance,
+        "samples": samples,
+        "wall_time": time.perf_counter() - start,
+        "population_end_time": datetime.now().isoformat(sep=" "),
+        "step_scale": scale,
+    }
 
 
 # -- recovery check -----------------------------------------------------------------------------

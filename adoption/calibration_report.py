@@ -165,7 +165,8 @@ def marginals_figure(
             label="posterior",
         )
         ax.plot(grid, prior.pdf(grid), color="black", lw=1.5, label="prior")
-        ax.set_title(f"{name}\ncontraction {contraction[name]:.2f}", fontsize=10)
+        scale = " (of log10)" if priors[name].distribution == "loguniform" else ""
+        ax.set_title(f"{name}\ncontraction{scale} {contraction[name]:.2f}", fontsize=10)
         ax.set_yticks([])
         ax.tick_params(labelsize=8)
         unit = priors[name].unit
@@ -204,23 +205,40 @@ def pairs_figure(posterior: pd.DataFrame) -> Figure:
 
 
 def diagnostics_figure(generations: pd.DataFrame) -> Figure:
-    """Per generation: temperature, acceptance rate, ESS, simulations, wall time."""
+    """Per generation: (inverse) temperature, acceptance rate, ESS, simulations, wall time.
+
+    Works for both samplers' records: the SMC sampler's (``beta``, Metropolis-Hastings
+    acceptance of the moves, ESS of each re-weighting and distinct particles after the
+    moves) and pyabc's (temperature, acceptance of proposals, ESS of the weights).
+    """
+    smc = "beta" in generations
     panels = [
-        ("epsilon", "temperature (log scale)", True),
-        ("acceptance_rate", "acceptance rate", False),
+        ("beta", "inverse temperature β (1 = posterior)", False)
+        if smc
+        else ("epsilon", "temperature (log scale)", True),
+        ("acceptance_rate", "acceptance rate of the moves" if smc else "acceptance rate", False),
         ("ess", "effective sample size", False),
         ("samples", "simulations", False),
         ("wall_time_s", "wall time (s)", False),
     ]
     fig, axes = plt.subplots(1, len(panels), figsize=(16, 3.2), layout="constrained")
     for ax, (column, label, log) in zip(axes, panels, strict=True):
-        ax.plot(generations["t"], generations[column], "o-")
+        ax.plot(generations["t"], generations[column], "o-", label="of the re-weighting")
+        if column == "ess" and "unique_particles" in generations:
+            ax.plot(
+                generations["t"], generations["unique_particles"], "s--", label="distinct particles"
+            )
+            ax.legend(fontsize=8)
+        if column == "acceptance_rate":
+            ax.set_ylim(0, max(0.5, float(generations[column].max()) * 1.2))
+        if column == "ess" and "particles" in generations:
+            ax.set_ylim(0, float(generations["particles"].max()) * 1.05)
         ax.set_xlabel("generation")
         ax.set_title(label, fontsize=10)
         if log:
             ax.set_yscale("log")
         ax.grid(alpha=0.3)
-    fig.suptitle("ABC-SMC diagnostics per generation")
+    fig.suptitle("Sampler diagnostics per generation")
     return fig
 
 
@@ -273,13 +291,29 @@ def _page(predictive, summary, generations, settings, targets, draws) -> str:
     weak = summary.loc[summary["contraction"] < IDENTIFIED, "parameter"].tolist()
     strong = summary.loc[summary["contraction"] >= IDENTIFIED, "parameter"].tolist()
     misfit = predictive.loc[predictive["z"].abs() > 2, "id"].tolist()
+    if settings.method == "smc":
+        method = (
+            'Tempered SMC with pseudo-marginal Metropolis-Hastings moves (`method = "smc"`, '
+            f"{settings.moves} moves per particle and stage, target ESS "
+            f"{settings.target_ess:.0%}) with the noise model of `adoption/calibrate.py`"
+        )
+    else:
+        method = "ABC-SMC (pyabc) with the noise model of `adoption/calibrate.py`"
+    last = generations.iloc[-1]
+    ess_text = f"{last['ess']:.0f}"
+    if "unique_particles" in generations:
+        ess_text += (
+            f" of {settings.population_size} (ESS of the last re-weighting; "
+            f"{int(last['unique_particles'])} distinct particles after the moves)"
+        )
     lines = [
         "# Calibration report",
         "",
-        f"ABC-SMC (pyabc) with the noise model of `adoption/calibrate.py`: "
-        f"{int(generations['samples'].sum()):,} simulations in {len(generations)} generations, "
-        f"{settings.population_size} particles, final temperature "
-        f"{generations['epsilon'].iloc[-1]:.3g} (1 = the exact posterior under the noise model).",
+        f"{method}: {int(generations['samples'].sum()):,} simulations in "
+        f"{len(generations)} generations, {settings.population_size} particles, "
+        f"{generations['wall_time'].sum() / 60:.1f} min, final temperature "
+        f"{generations['epsilon'].iloc[-1]:.3g} (1 = the exact posterior under the noise model), "
+        f"final effective sample size {ess_text}.",
         "Regenerate: `adoption calibrate` (settings in `calibration/calibration.toml`), then "
         "`adoption calibration-report`.",
         "",
@@ -291,6 +325,9 @@ def _page(predictive, summary, generations, settings, targets, draws) -> str:
         "",
         f"Identified (contraction ≥ {IDENTIFIED}): "
         f"{', '.join(f'`{s}`' for s in strong) or 'none'}.",
+        "",
+        "Contraction = 1 − posterior variance / prior variance, of `log10` of the parameter for "
+        "log-uniform priors (`contraction_scale`); `contraction_se` is its sampling error.",
         "",
         _table(summary.round(5)),
         "",
@@ -320,9 +357,9 @@ def _page(predictive, summary, generations, settings, targets, draws) -> str:
         "opposite directions.",
         "- Lâm Thượng and Liên Châu (the pilot commune) have no inputs of their own; their "
         "targets pull district-wide parameters.",
-        f"- Contractions are estimated from an effective sample of "
-        f"{generations['ess'].iloc[-1]:.0f} particles: `contraction_se` gives their sampling "
-        "error.",
+        f"- Contractions are estimated from an effective sample of {last['ess']:.0f} "
+        "particles (for the SMC sampler, an upper bound: particles that share an ancestor "
+        "stay correlated after the moves): `contraction_se` gives their sampling error.",
         "",
         "## Pairs",
         "",

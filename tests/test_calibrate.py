@@ -8,9 +8,12 @@ pytest.importorskip("pyabc")
 
 from adoption import AdoptionModel  # noqa: E402
 from adoption.calibrate import (  # noqa: E402
+    ParameterSpace,
     Posterior,
     Settings,
     Simulator,
+    _ess_log,
+    _next_beta,
     calibrate,
     log_likelihood,
     max_log_likelihood,
@@ -144,3 +147,52 @@ def test_simulator_is_picklable():
     clone = pickle.loads(pickle.dumps(simulator))
     assert clone.districts == ["Lục Yên", "Yên Lạc", "Trùng Khánh"]
     assert clone.end == "2025-06"
+
+
+def test_parameter_space_maps_the_logistic_onto_each_prior():
+    from scipy import stats
+
+    priors = load_priors()
+    space = ParameterSpace(priors)
+    z = np.random.default_rng(1).logistic(size=(4000, len(priors)))
+    natural = space.natural_frame(z)
+    for name, prior in priors.items():
+        low, high = prior.bounds
+        assert natural[name].between(low, high).all(), name
+        assert stats.kstest(natural[name], prior.frozen().cdf).pvalue > 0.001, name
+    assert space.natural(z[0]) == pytest.approx(natural.iloc[0].to_dict())
+    assert np.exp(space.log_prior(np.zeros((1, 2)))) == pytest.approx(1 / 16)  # 1/4 per axis
+
+
+def test_tempering_step_keeps_the_target_ess():
+    loglik = np.random.default_rng(2).normal(-20, 8, size=200)
+    beta = _next_beta(loglik, 0.1, 100)
+    assert 0.1 < beta < 1
+    assert _ess_log((beta - 0.1) * loglik) == pytest.approx(100, rel=0.01)
+    assert _next_beta(np.zeros(50), 0.3, 25) == 1.0  # a flat likelihood: straight to 1
+
+
+@pytest.mark.slow
+def test_smc_resume_continues_the_same_run(tmp_path):
+    """A run resumed from an earlier generation ends with the uninterrupted run's particles."""
+    import sqlite3
+
+    targets = TARGETS[TARGETS["place"] == "Trùng Khánh"].reset_index(drop=True)
+    priors = {k: v for k, v in load_priors().items() if k in ("q_cashless", "digitise_max")}
+    settings = Settings(
+        population_size=20,
+        max_generations=4,
+        moves=2,
+        scale=0.1,
+        district_target_scale=0.1,
+        workers=1,
+        seed=3,
+    )
+    db = tmp_path / "r.db"
+    whole = calibrate(targets, priors, settings, db=db, progress=False)
+    assert whole.generations["beta"].iloc[-1] == 1.0
+    with sqlite3.connect(db) as connection:  # as if interrupted after generation 1
+        connection.execute("DELETE FROM smc_stages WHERE t > 1")
+    resumed = calibrate(targets, priors, settings, db=db, resume=True, progress=False)
+    pd.testing.assert_frame_equal(resumed.particles, whole.particles)
+    assert len(resumed.generations) == len(whole.generations)
