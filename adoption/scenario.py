@@ -11,8 +11,8 @@ A scenario is a TOML file::
     runs = 100               # ensemble size: posterior draws x seeds (one of each per run)
     scale = 1.0              # households simulated per real household
     profile = "my.csv"      # optional: a profile file, relative to the scenario file
-    parameters = "posterior" # "posterior": the shipped calibration (its posterior mean,
-                             # calibration/posterior.csv); "defaults": the Params defaults
+    parameters = "posterior" # "posterior": the shipped calibration (calibration/posterior.csv;
+                             # each run of an ensemble draws a particle); "defaults": Params
 
     [params]                 # optional: overrides on top of those (see `adoption params`)
     visits_per_member = 4.0
