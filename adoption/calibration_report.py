@@ -349,10 +349,11 @@ def _page(predictive, summary, generations, settings, targets, draws) -> str:
         "- The texts carry no dates: each target is a window of up to 3.5 years over which the "
         "model's rates move a lot, so predictive intervals are wide and a target can be "
         "matched at some month of its window while missed at others.",
-        "- The ~6 % app installs in one May (Lâm Thượng) was a campaign month; the model has no "
-        "campaign mechanism yet (issue 4's information campaigns), so it cannot produce such a "
-        "month (predictive mean below 1 %); the wide reporting error of an approximate figure "
-        "keeps |z| small.",
+        "- The ~6 % app installs in one May (Lâm Thượng) was a campaign month. The model now has "
+        "an `information_campaign` lever, but the calibration simulates the status quo without "
+        "one (the text gives neither the year nor the reach of the campaign), so it cannot "
+        "produce such a month (predictive mean below 1 %); the wide reporting error of an "
+        "approximate figure keeps |z| small.",
         "- One `digitise_max` serves Lâm Thượng (63 %) and Trùng Khánh (98.65 %); they pull in "
         "opposite directions.",
         "- Lâm Thượng and Liên Châu (the pilot commune) have no inputs of their own; their "
