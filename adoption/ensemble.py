@@ -119,8 +119,8 @@ def plan(scenario: Scenario, posterior: pd.DataFrame | None = None) -> list[RunT
         rng = np.random.Generator(np.random.SFC64(draw_seq))
         draws = rng.choice(len(table), size=scenario.runs, p=weights / weights.sum())
         particles = table.drop(columns="weight")
-        values = [
-            asdict(Params().replace(**particles.iloc[d].to_dict(), **scenario.overrides))
+        values = [  # the scenario's [params] override the particle's values
+            asdict(Params().replace(**{**particles.iloc[d].to_dict(), **scenario.overrides}))
             for d in draws
         ]
     return [

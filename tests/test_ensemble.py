@@ -3,6 +3,7 @@
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from adoption import ensemble
@@ -160,3 +161,16 @@ def test_dask_cluster_gives_the_same_runs(tmp_path):
             scenario, tmp_path / "dask", scheduler=cluster.scheduler_address, progress=False
         )
     np.testing.assert_array_equal(local.values, remote.values)
+
+
+def test_scenario_params_override_the_posterior_draws(tmp_path):
+    posterior = pd.DataFrame({"q_online": [0.01, 0.04], "weight": [0.5, 0.5]})
+    scenario = dataclasses.replace(
+        _scenario(tmp_path, runs=6), parameters="posterior", overrides={"q_online": 0.05}
+    )
+    tasks = plan(scenario, posterior)
+    assert {t.params["q_online"] for t in tasks} == {0.05}
+    drawn = {
+        t.params["q_online"] for t in plan(dataclasses.replace(scenario, overrides={}), posterior)
+    }
+    assert drawn <= {0.01, 0.04} and len(drawn) == 2  # 6 draws of two equal-weight particles
