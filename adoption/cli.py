@@ -7,7 +7,7 @@ Commands::
     adoption validate SCENARIO.toml        # check a scenario file, run nothing
     adoption params                        # every parameter: default, unit, meaning, source
     adoption figures                       # regenerate the README's figures in figures/
-    adoption calibrate                     # ABC-SMC to calibration/targets.csv -> calibration/
+    adoption calibrate                     # tempered SMC to calibration/targets.csv -> calibration/
     adoption calibration-report            # render calibration/report/
 
 A mistake in user input prints one line (``adoption: error: FILE: KEY: problem``)
@@ -76,11 +76,15 @@ def _parser() -> argparse.ArgumentParser:
     figures.add_argument("--workers", type=int, help="local worker processes (default: all)")
     figures.add_argument("--no-progress", action="store_true", help="no progress bar")
     figures.set_defaults(handler=_figures)
-    cal = commands.add_parser("calibrate", help="fit the model to the reported rates (ABC-SMC)")
+    cal = commands.add_parser(
+        "calibrate", help="fit the model to the reported rates (tempered SMC)"
+    )
     cal.add_argument("--targets", type=Path, help="targets CSV (calibration/targets.csv)")
     cal.add_argument("--priors", type=Path, help="priors TOML (calibration/priors.toml)")
     cal.add_argument("--out", type=Path, default=Path("calibration"), help="output folder")
-    cal.add_argument("--db", type=Path, help="pyabc database (default OUT/abc.db)")
+    cal.add_argument(
+        "--db", type=Path, help="SQLite database of finished generations (default OUT/abc.db)"
+    )
     cal.add_argument("--resume", action="store_true", help="continue the run kept in --db")
     cal.add_argument("--population", type=int, default=150, help="particles per generation")
     cal.add_argument("--generations", type=int, default=8, help="at most this many generations")
