@@ -62,11 +62,6 @@ class OfficeArrays:
     computers_by_month: np.ndarray  # (months, desks) computers per official (levers raise it)
     training_by_month: np.ndarray  # (months, desks) multiplier on staff_training (levers)
 
-    @property
-    def computers_base(self) -> np.ndarray:
-        """Computers per official of each desk before any intervention."""
-        return self.computers
-
     @classmethod
     def build(
         cls,

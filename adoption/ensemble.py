@@ -202,13 +202,16 @@ def places(scenario: Scenario) -> pd.DataFrame:
     return place_table(build_structure(profiles, 0.001))
 
 
-def cache_key(scenario: Scenario) -> str:
-    """Hash of everything that determines a scenario's runs (levers, draws, seeds, data)."""
+def cache_key(scenario: Scenario, tasks: list[RunTask] | None = None) -> str:
+    """Hash of everything that determines a scenario's runs (levers, draws, seeds, data).
+
+    ``tasks``: the scenario's :func:`plan`, if already made.
+    """
     posterior = CALIBRATION_DIR / POSTERIOR_FILE
     data = {
         "version": __version__,
         "indicators": INDICATORS,
-        "runs": [asdict(t) for t in plan(scenario)],
+        "runs": [asdict(t) for t in (tasks if tasks is not None else plan(scenario))],
         "profile": _file_hash(scenario.profile) if scenario.profile else "shipped",
         "posterior": _file_hash(posterior) if posterior.is_file() else None,
     }
@@ -261,7 +264,7 @@ def run_ensemble(
         after saving every finished run.
     """
     tasks = plan(scenario)
-    folder = Path(cache) / f"{_slug(scenario.name)}-{cache_key(scenario)}"
+    folder = Path(cache) / f"{_slug(scenario.name)}-{cache_key(scenario, tasks)}"
     folder.mkdir(parents=True, exist_ok=True)
     todo = [t for t in tasks if not _run_path(folder, t).is_file()]
     from tqdm.auto import tqdm

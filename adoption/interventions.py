@@ -299,7 +299,7 @@ def _office_lever(offices, lever: Intervention, ramp: np.ndarray, desks: np.ndar
     """Raise the desks' computers, staff training or online share along the ramp."""
     effect = np.outer(ramp, desks)  # (months, desks) in [0, 1]
     if lever.type == "equip_offices":
-        base = offices.computers_base
+        base = offices.computers  # before any intervention
         offices.computers_by_month = np.maximum(
             offices.computers_by_month, base + effect * np.maximum(lever.magnitude - base, 0)
         )
