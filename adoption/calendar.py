@@ -14,6 +14,9 @@ import pandas as pd
 
 _PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
+#: Years a scenario's calendar may span (the profiles describe districts from 2019).
+YEARS = (2000, 2100)
+
 
 def parse_month(text: str | int) -> int:
     """Return the month index of ``"YYYY-MM"`` (an int is returned unchanged).

@@ -58,6 +58,11 @@ from .targets import Prior, load_priors, load_targets
 #: the year", "to date"), so a file rate at report month m is the ratio of the 12 months to m.
 REPORT_MONTHS = 12
 
+#: Fewest effective (and distinct) particles a posterior is trusted with (Posterior.warning).
+MIN_PARTICLES = 30
+#: Contraction from which a parameter counts as identified by the data.
+IDENTIFIED = 0.3
+
 #: Samplers of :func:`calibrate` (``Settings.method``).
 METHODS = ("smc", "pyabc")
 
@@ -120,6 +125,18 @@ class Settings:
             raise UserError("Settings", "moves", f"must be at least 1, got {self.moves}")
         if self.max_generations < 2 and self.method == "smc":
             raise UserError("Settings", "max_generations", "must be at least 2 (prior + 1 stage)")
+        if self.max_generations < 1:
+            raise UserError("Settings", "max_generations", "must be at least 1")
+        if self.population_size < 2:
+            problem = f"must be at least 2 particles, got {self.population_size}"
+            raise UserError("Settings", "population_size", problem)
+        for name in ("scale", "district_target_scale"):
+            if not 0 < getattr(self, name) <= 1:
+                raise UserError("Settings", name, f"must be in (0, 1], got {getattr(self, name)}")
+        if not 0 <= self.seed < 2**63:
+            raise UserError("Settings", "seed", f"must be an integer >= 0, got {self.seed}")
+        if self.workers < 1:
+            raise UserError("Settings", "workers", f"must be at least 1, got {self.workers}")
 
     def to_dict(self) -> dict:
         """Plain dict (for the record written next to the posterior)."""
@@ -377,6 +394,32 @@ class Posterior:
     settings: Settings
     db: str
 
+    def sample_sizes(self) -> tuple[float, int]:
+        """Final effective sample size and number of distinct particles."""
+        ess = _ess(self.weights)
+        if "ess" in self.generations and len(self.generations):
+            ess = min(ess, float(self.generations["ess"].iloc[-1]))
+        distinct = len(self.particles.drop_duplicates())
+        return ess, distinct
+
+    def warning(self) -> str | None:
+        """Why this posterior cannot be trusted (too few effective or distinct particles), or None.
+
+        Below :data:`MIN_PARTICLES` effective or distinct particles, a posterior variance
+        has a relative sampling error above sqrt(2 / 29) = 0.26, as large as the contraction
+        that counts as identification (0.3): a contraction near 1 then means "few particles",
+        not "the data decide this parameter".
+        """
+        ess, distinct = self.sample_sizes()
+        if min(ess, distinct) >= MIN_PARTICLES:
+            return None
+        return (
+            f"degenerate posterior: final effective sample size {ess:.0f} and {distinct} distinct "
+            f"particles of {len(self.particles)} (at least {MIN_PARTICLES} needed); its "
+            "contractions say nothing about identification: run with more particles or "
+            "generations"
+        )
+
     def summary(self, priors: dict[str, Prior]) -> pd.DataFrame:
         """Per parameter: prior and posterior mean and sd, 5/50/95 % quantiles, contraction.
 
@@ -388,10 +431,9 @@ class Posterior:
         (``contraction_scale``): in natural units the prior's variance is dominated by its
         top decade, so losing part of that tail alone looked like contraction.
         """
-        ess = _ess(self.weights)
-        if "ess" in self.generations and len(self.generations):
-            ess = min(ess, float(self.generations["ess"].iloc[-1]))
+        ess = min(self.sample_sizes())
         relative_se = np.sqrt(2 / max(ess - 1, 1))
+        trusted = self.warning() is None
         rows = []
         for name in self.particles.columns:
             x, w = self.particles[name].to_numpy(), self.weights
@@ -417,7 +459,8 @@ class Posterior:
                     "q50": q[1],
                     "q95": q[2],
                     "contraction": 1 - ratio,
-                    "contraction_se": ratio * relative_se,
+                    "contraction_se": ratio * relative_se if trusted else np.nan,
+                    "identified": bool(trusted and 1 - ratio >= IDENTIFIED),
                     "contraction_scale": (
                         "log10" if priors[name].distribution == "loguniform" else "linear"
                     ),
@@ -986,7 +1029,14 @@ def save_posterior(posterior: Posterior, priors: dict[str, Prior], folder: str |
     write_atomic(folder / "posterior_summary.csv", lambda t: summary.to_csv(t, index=False))
     gens = posterior.generations
     write_atomic(folder / "generations.csv", lambda tmp: gens.to_csv(tmp, index=False))
-    record = {"adoption_version": __version__, "database": posterior.db}
+    ess, distinct = posterior.sample_sizes()
+    record = {
+        "adoption_version": __version__,
+        "database": posterior.db,
+        "final_ess": round(ess, 1),
+        "distinct_particles": distinct,
+        "warning": posterior.warning() or "",
+    }
     record.update(posterior.settings.to_dict())
     text = "# Settings that regenerate posterior.csv: adoption calibrate with these values.\n"
     text += "\n".join(f"{k} = {_toml_value(v)}" for k, v in record.items() if k != "reporting_sd")

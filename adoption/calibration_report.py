@@ -29,13 +29,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from .calibrate import Posterior, Settings, Simulator  # noqa: E402
+from .calibrate import IDENTIFIED, Posterior, Settings, Simulator  # noqa: E402
 from .files import write_atomic  # noqa: E402
 from .posterior import CALIBRATION_DIR  # noqa: E402
 from .targets import Prior, load_priors, load_targets  # noqa: E402
-
-#: A parameter whose contraction is below this is reported as not identified by the data.
-IDENTIFIED = 0.3
 
 
 def posterior_predictive(
@@ -257,8 +254,8 @@ def render_report(folder: str | Path = CALIBRATION_DIR, draws: int = 60, seed: i
     generations = pd.read_csv(folder / "generations.csv")
     settings = _settings(folder / "calibration.toml")
     particles = posterior.drop(columns="weight")
-    summary = Posterior(particles, posterior["weight"].to_numpy(), generations, settings, "")
-    summary = summary.summary(priors)
+    fitted = Posterior(particles, posterior["weight"].to_numpy(), generations, settings, "")
+    summary = fitted.summary(priors)
     write_atomic(folder / "posterior_summary.csv", lambda t: summary.to_csv(t, index=False))
     predictive = posterior_predictive(posterior, targets, settings, draws=draws, seed=seed)
     generations["wall_time_s"] = generations["wall_time"]  # pyabc's seconds per generation
@@ -272,7 +269,7 @@ def render_report(folder: str | Path = CALIBRATION_DIR, draws: int = 60, seed: i
         write_atomic(out / name, lambda tmp, f=figure: f.savefig(tmp, dpi=100, format="png"))
         plt.close(figure)
     write_atomic(out / "predictive.csv", lambda tmp: predictive.to_csv(tmp, index=False))
-    page = _page(predictive, summary, generations, settings, targets, draws)
+    page = _page(predictive, summary, generations, settings, targets, draws, fitted.warning())
     write_atomic(out / "README.md", lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
     return out / "README.md"
 
@@ -287,9 +284,9 @@ def _settings(path: Path) -> Settings:
     return Settings(**kwargs)
 
 
-def _page(predictive, summary, generations, settings, targets, draws) -> str:
-    weak = summary.loc[summary["contraction"] < IDENTIFIED, "parameter"].tolist()
-    strong = summary.loc[summary["contraction"] >= IDENTIFIED, "parameter"].tolist()
+def _page(predictive, summary, generations, settings, targets, draws, warning) -> str:
+    weak = summary.loc[~summary["identified"], "parameter"].tolist()
+    strong = summary.loc[summary["identified"], "parameter"].tolist()
     misfit = predictive.loc[predictive["z"].abs() > 2, "id"].tolist()
     if settings.method == "smc":
         method = (
@@ -309,6 +306,7 @@ def _page(predictive, summary, generations, settings, targets, draws) -> str:
     lines = [
         "# Calibration report",
         "",
+        *([f"> **Warning: {warning}.**", ""] if warning else []),
         f"{method}: {int(generations['samples'].sum()):,} simulations in "
         f"{len(generations)} generations, {settings.population_size} particles, "
         f"{generations['wall_time'].sum() / 60:.1f} min, final temperature "
@@ -320,7 +318,8 @@ def _page(predictive, summary, generations, settings, targets, draws) -> str:
         "## What the data identify",
         "",
         f"**Not identified by the data** (contraction < {IDENTIFIED}: the posterior is close to "
-        f"the prior): {', '.join(f'`{w}`' for w in weak) or 'none'}. Forecasts inherit the "
+        f"the prior{'; or the posterior is degenerate' if warning else ''}): "
+        f"{', '.join(f'`{w}`' for w in weak) or 'none'}. Forecasts inherit the "
         "prior's uncertainty in these.",
         "",
         f"Identified (contraction ≥ {IDENTIFIED}): "

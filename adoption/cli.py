@@ -18,21 +18,30 @@ into place only when complete.
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
+import textwrap
+import time
 from pathlib import Path
 
-from .errors import UserError
+from . import __version__
+from .errors import RunError, UserError
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``adoption`` command."""
     parser = _parser()
     args = parser.parse_args(argv)
+    handler = _notes()
     try:
         return args.handler(args)
     except UserError as error:
         print(f"adoption: error: {error}", file=sys.stderr)
         return 2
+    except RunError as error:
+        print(f"adoption: error: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(
             "adoption: interrupted; no output was half-written and finished runs are kept: "
@@ -40,12 +49,34 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 130
+    except BrokenPipeError:  # the reader went away (``adoption params | head``): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except OSError as error:  # a full disk, a folder removed under us: one line, no traceback
+        where = f": {error.filename}" if error.filename else ""
+        print(f"adoption: error{where}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    finally:
+        logging.getLogger("adoption").removeHandler(handler)
+
+
+def _notes() -> logging.Handler:
+    """Print the package's warnings (a damaged cached run, a name read with diacritics)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("adoption: note: %(message)s"))
+    logger = logging.getLogger("adoption")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    return handler
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="adoption", description="Forecast digital public-service uptake in rural districts."
     )
+    parser.add_argument("--version", action="version", version=f"adoption {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser(
         "run", help="forecast a scenario: tables, costs, figures and manifest into --out"
@@ -68,7 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     figures.add_argument(
         "--scenarios", type=Path, default=Path("scenarios"), help="scenario folder"
     )
-    figures.add_argument("--out", type=Path, default=Path("figures"), help="figure folder")
+    figures.add_argument("--out", default="figures", help="figure folder")
     figures.add_argument(
         "--cache", type=Path, default=Path(".adoption-cache"), help="where ensemble runs are kept"
     )
@@ -81,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     cal.add_argument("--targets", type=Path, help="targets CSV (calibration/targets.csv)")
     cal.add_argument("--priors", type=Path, help="priors TOML (calibration/priors.toml)")
-    cal.add_argument("--out", type=Path, default=Path("calibration"), help="output folder")
+    cal.add_argument("--out", default="calibration", help="output folder")
     cal.add_argument(
         "--db", type=Path, help="SQLite database of finished generations (default OUT/abc.db)"
     )
@@ -97,14 +128,22 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--folder", type=Path, default=Path("calibration"), help="calibration folder")
     rep.add_argument("--draws", type=int, default=60, help="posterior-predictive simulations")
     rep.set_defaults(handler=_report)
-    params = commands.add_parser("params", help="list every parameter with unit and source")
+    params = commands.add_parser(
+        "params", help="list every parameter: default, unit, allowed range, meaning and source"
+    )
     params.add_argument("--csv", action="store_true", help="print as CSV")
     params.set_defaults(handler=_params)
+    places = commands.add_parser("places", help="list the districts and communes the model knows")
+    places.add_argument("district", nargs="?", help="only this district's communes")
+    places.add_argument("--profile", type=Path, help="a district profile CSV of your own")
+    places.set_defaults(handler=_places)
     return parser
 
 
 def _ensemble_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--out", type=Path, required=True, help="output folder (created)")
+    command.add_argument(
+        "--out", required=True, help="output folder (created; its outputs are replaced whole)"
+    )
     command.add_argument("--runs", type=int, help="override the scenario's number of runs")
     command.add_argument("--seed", type=int, help="override the scenario's seed")
     command.add_argument("--scale", type=float, help="override the scenario's scale, in (0, 1]")
@@ -124,11 +163,18 @@ def _scenario(path: Path, args: argparse.Namespace):
 def _run(args: argparse.Namespace) -> int:
     """``adoption run`` and ``adoption compare``: the same options, one or several scenarios."""
     from .forecast import compare, forecast
+    from .headline import cost_lines, headline
 
+    started = time.perf_counter()
     if args.command == "run":
         task, what = forecast, _scenario(args.scenario, args)
+        scenarios = [what]
     else:
         task, what = compare, [_scenario(path, args) for path in args.scenarios]
+        scenarios = what
+    for scenario in scenarios:
+        for note in scenario.notes:
+            logging.getLogger("adoption").info(note)
     result = task(
         what,
         args.out,
@@ -137,36 +183,16 @@ def _run(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
         figures=not args.no_figures,
     )
-    _report_written(result)
-    return 0
-
-
-def _report_written(result: dict) -> None:
-    total = result["costs"]
-    total = total[
-        (total["level"] == "total") & (total["measure"] == "cost_per_additional_household_vnd")
-    ]
-    for row in total.itertuples():
-        if row.scenario == row.versus or not pd_notna(row.median):
-            continue
-        interval = (
-            f"{row.q05:,.0f} to {row.q95:,.0f}"
-            if pd_notna(row.q05) and pd_notna(row.q95)
-            else "unbounded"
-        )
-        print(
-            f"{row.scenario} vs {row.versus}, {row.date:%Y-%m}: cost per additional adopting "
-            f"household {row.median:,.0f} VND (90 % interval {interval})"
-        )
+    for scenario in scenarios:
+        print(f"{scenario.name}: " + headline(result["forecast"], scenario.name))
+    for line in cost_lines(result["costs"]):
+        print(line)
+    if result["costs"] is None:
+        print("no costs.csv: the scenario has no interventions, so no cost is measured against it")
     for path in result["files"]:
         print(f"wrote {path}")
-
-
-def pd_notna(value) -> bool:
-    """True if ``value`` is a finite number."""
-    import math
-
-    return value is not None and not math.isnan(value)
+    print(f"done in {time.perf_counter() - started:.0f} s")
+    return 0
 
 
 def _figures(args: argparse.Namespace) -> int:
@@ -185,29 +211,27 @@ def _figures(args: argparse.Namespace) -> int:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    import os
-
     from .calibrate import Settings, calibrate, save_posterior
+    from .outputs import check_folder
     from .targets import load_priors, load_targets
 
     targets = load_targets(args.targets)
     priors = load_priors(args.priors)
-    for name, value, low in (
-        ("--population", args.population, 2),
-        ("--generations", args.generations, 1),
-    ):
-        if value < low:
-            raise UserError(name, name.lstrip("-"), f"must be at least {low}, got {value}")
-    if not 0 < args.scale <= 1:
-        raise UserError("--scale", "scale", f"must be in (0, 1], got {args.scale}")
-    settings = Settings(
-        population_size=args.population,
-        max_generations=args.generations,
-        scale=args.scale,
-        seed=args.seed,
-        workers=args.workers or os.cpu_count() or 1,
-        scheduler=args.scheduler,
-    )
+    options = {
+        "population_size": ("--population", args.population),
+        "max_generations": ("--generations", args.generations),
+        "scale": ("--scale", args.scale),
+        "seed": ("--seed", args.seed),
+        "workers": ("--workers", args.workers or os.cpu_count() or 1),
+    }
+    try:
+        settings = Settings(
+            **{field: value for field, (_, value) in options.items()}, scheduler=args.scheduler
+        )
+    except UserError as error:  # Settings holds the rules; name the option that broke one
+        option = options.get(error.key, (error.key,))[0]
+        raise UserError(option, error.key, error.problem) from None
+    args.out = check_folder(args.out, "--out")
     db = args.db or args.out / "abc.db"
     if args.resume and not db.is_file():
         raise UserError(db, "--resume", "no database to resume")
@@ -216,6 +240,8 @@ def _calibrate(args: argparse.Namespace) -> int:
     print(
         f"wrote {args.out}/posterior.csv, posterior_summary.csv, generations.csv, calibration.toml"
     )
+    if posterior.warning():
+        print(f"adoption: warning: {posterior.warning()}", file=sys.stderr)
     return 0
 
 
@@ -240,16 +266,36 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _params(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from .params import Params
 
     table = Params.table()
     if args.csv:
         table.to_csv(sys.stdout, index=False)
-    else:
-        with pd.option_context("display.max_colwidth", 70, "display.width", 200):
-            print(table[["name", "default", "unit", "meaning"]].to_string(index=False))
+        return 0
+    for row in table.itertuples():
+        print(f"{row.name} = {row.default:g} {row.unit}, allowed [{row.low:g}, {row.high:g}]")
+        print(f"    {row.meaning}")
+        print(f"    source: {row.source}")
+    return 0
+
+
+def _places(args: argparse.Namespace) -> int:
+    from .places import resolve
+    from .profiles import load_profiles
+
+    profiles = load_profiles(args.profile)
+    if args.district:
+        known = [p.name for p in profiles]
+        name = resolve(args.district, known, "places", "district", "district of the profile")
+        profiles = [p for p in profiles if p.name == name]
+    for p in profiles:
+        print(f"{p.name} ({p.province}): {len(p.communes)} communes, {p.households:,} households")
+        if args.district:
+            for c in p.communes:
+                print(f"    {c.name}: {c.households:,} households, {c.villages} villages")
+        else:
+            text = ", ".join(c.name for c in p.communes)
+            print(textwrap.fill(text, 96, initial_indent="    ", subsequent_indent="    "))
     return 0
 
 

@@ -26,15 +26,16 @@ import multiprocessing
 import os
 from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import __version__
+from . import __version__, runcache
 from .calendar import format_month, month_range, parse_month, to_timestamps
-from .files import write_atomic
+from .errors import RunError
 from .indicators import RATES
 from .interventions import Intervention
 from .params import Params
@@ -203,24 +204,24 @@ def places(scenario: Scenario) -> pd.DataFrame:
 
 
 def cache_key(scenario: Scenario, tasks: list[RunTask] | None = None) -> str:
-    """Hash of everything that determines a scenario's runs (levers, draws, seeds, data).
+    """Hash of everything that determines a scenario's runs.
 
-    ``tasks``: the scenario's :func:`plan`, if already made.
+    The runs' tasks (parameters, levers, draws, seeds, period, scale), the indicators
+    kept, the code and data of the package (:func:`adoption.runcache.fingerprint`), the
+    user's profile file and the posterior file. ``tasks``: the scenario's :func:`plan`,
+    if already made.
     """
     posterior = CALIBRATION_DIR / POSTERIOR_FILE
     data = {
         "version": __version__,
+        "code": runcache.fingerprint(),
         "indicators": INDICATORS,
         "runs": [asdict(t) for t in (tasks if tasks is not None else plan(scenario))],
-        "profile": _file_hash(scenario.profile) if scenario.profile else "shipped",
-        "posterior": _file_hash(posterior) if posterior.is_file() else None,
+        "profile": runcache.file_hash(scenario.profile) if scenario.profile else "shipped",
+        "posterior": runcache.file_hash(posterior) if posterior.is_file() else None,
     }
     text = json.dumps(data, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def _file_hash(path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 @dataclass
@@ -266,7 +267,11 @@ def run_ensemble(
     tasks = plan(scenario)
     folder = Path(cache) / f"{_slug(scenario.name)}-{cache_key(scenario, tasks)}"
     folder.mkdir(parents=True, exist_ok=True)
-    todo = [t for t in tasks if not _run_path(folder, t).is_file()]
+    months = month_range(scenario.start, scenario.end)
+    where = places(scenario)
+    shape = (len(months), len(where), len(INDICATORS))
+    runs = {t.index: runcache.load(folder, t.index, shape) for t in tasks}
+    todo = [t for t in tasks if runs[t.index] is None]
     from tqdm.auto import tqdm
 
     bar = tqdm(
@@ -277,32 +282,28 @@ def run_ensemble(
         disable=not progress,
     )
     try:
-        for task, values in _execute(todo, workers, scheduler):
-            path = _run_path(folder, task)
-            write_atomic(path, lambda tmp, v=values: _save(tmp, v))
+        for task, values in _execute(todo, workers, scheduler, folder):
+            runcache.save(folder, task.index, values)
+            runs[task.index] = values
             bar.update()
     finally:
         bar.close()
-    values = np.stack([np.load(_run_path(folder, t)) for t in tasks])
-    months = month_range(scenario.start, scenario.end)
-    return Ensemble(scenario, tasks, values, months, places(scenario), folder)
+    values = np.stack([runs[t.index] for t in tasks])
+    return Ensemble(scenario, tasks, values, months, where, folder)
 
 
 def _slug(name: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")[:40] or "scenario"
 
 
-def _run_path(folder: Path, task: RunTask) -> Path:
-    return folder / f"run_{task.index:05d}.npy"
+def _execute(
+    tasks: list[RunTask], workers: int | None, scheduler: str | None, folder: Path
+) -> Iterable:
+    """Yield ``(task, values)`` as runs finish, on Dask, local processes or in-process.
 
-
-def _save(tmp: str, values: np.ndarray) -> None:
-    with open(tmp, "wb") as handle:
-        np.save(handle, values)
-
-
-def _execute(tasks: list[RunTask], workers: int | None, scheduler: str | None) -> Iterable:
-    """Yield ``(task, values)`` as runs finish, on Dask, local processes or in-process."""
+    Raises:
+        RunError: if a worker process dies (killed, out of memory); finished runs are kept.
+    """
     if not tasks:
         return
     if scheduler:
@@ -339,7 +340,15 @@ def _execute(tasks: list[RunTask], workers: int | None, scheduler: str | None) -
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
                     task = pending.pop(future)
-                    yield task, future.result()
+                    try:
+                        values = future.result()
+                    except BrokenProcessPool:
+                        raise RunError(
+                            "a worker process ended abruptly (killed, or out of memory); the "
+                            f"runs finished so far are kept in {folder}: run the same command "
+                            "again to continue"
+                        ) from None
+                    yield task, values
                     following = next(queue, None)
                     if following is not None:
                         pending[pool.submit(run_one, following)] = following

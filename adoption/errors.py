@@ -14,3 +14,10 @@ class UserError(ValueError):
     def __init__(self, where: str, key: str, problem: str) -> None:
         self.where, self.key, self.problem = str(where), str(key), problem
         super().__init__(f"{self.where}: {self.key}: {problem}")
+
+
+class RunError(RuntimeError):
+    """A run could not finish for a reason outside the input (a worker killed, a full disk).
+
+    The command line prints its message on one line and exits with status 1.
+    """

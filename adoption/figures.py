@@ -851,7 +851,7 @@ def comparison_chart(
         versus = ", ".join(map(str, pd.unique(diff["versus"])))
         bottom.set_ylabel(f"difference to {versus}\n({dunit.label})")
         bottom.set_title(
-            "Paired difference to the baseline (same runs): median, 50 % and 90 % intervals",
+            f"Paired difference to {versus} (same runs): median, 50 % and 90 % intervals",
             fontsize=10,
         )
         bottom.grid(alpha=0.3)
@@ -898,6 +898,13 @@ def _vnd_unit(values: np.ndarray) -> tuple[float, str]:
     if top >= 1e3:
         return 1e-3, "thousand VND"
     return 1.0, "VND"
+
+
+def _money(value: float) -> str:
+    """At most three significant digits, never in exponent form: 0.62, 15.3, 556, 1,100."""
+    if value >= 100:
+        return f"{float(f'{value:.3g}'):,.0f}"
+    return f"{value:.3g}" if value >= 0.01 else f"{value:.2g}"
 
 
 def cost_effectiveness_chart(
@@ -995,6 +1002,7 @@ def cost_effectiveness_chart(
     # log axis when the scenarios differ by orders of magnitude (all costs positive)
     log = finite.size > 0 and finite.min() > 0 and finite.max() / finite.min() > 20
     edge = (finite.max() * (2.0 if log else 1.15)) if finite.size else 1.0
+    ticks = list(names)  # each bounded scenario's tick also gives its numbers
     for k, name in enumerate(names):
         if not bounded[k]:
             if not np.isfinite(hq[k]).all():
@@ -1022,17 +1030,9 @@ def cost_effectiveness_chart(
         if open_end:
             right.plot(edge, ypos[k], ">", color=colour[k], markersize=7, clip_on=False)
         right.plot(median, ypos[k], "o", color=colour[k], markersize=7, label=name)
-        interval = f"{low:,.3g}–{'unbounded' if open_end else f'{high:,.3g}'}"
-        right.annotate(
-            f"{median:,.3g} {vnd} ({interval})",
-            (median, ypos[k]),
-            xytext=(0, 7),
-            textcoords="offset points",
-            ha="center",
-            fontsize=8.5,
-            color=colour[k],
-        )
-    right.set_yticks(ypos, names)
+        interval = f"{_money(low)}–{'unbounded' if open_end else _money(high)}"
+        ticks[k] = f"{name}\n{_money(median)} ({interval})"
+    right.set_yticks(ypos, ticks, fontsize=9)
     right.set_ylim(-0.7, len(names) - 0.3)
     if log:
         right.set_xscale("log")
@@ -1043,7 +1043,7 @@ def cost_effectiveness_chart(
         right.set_xticks([])
     scale_note = ", log scale" if log else ""
     right.set_xlabel(f"cost per additional household ({vnd}{scale_note})")
-    right.set_title("Cost per additional household: median (90 % interval)", fontsize=10)
+    right.set_title(f"Cost per additional household, {vnd}: median (90 % interval)", fontsize=10)
     right.grid(alpha=0.3, axis="x")
     fig.suptitle(
         f"Cost-effectiveness against {versus}, {place}, {month:%b %Y} (cumulative since the start)",

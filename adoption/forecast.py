@@ -27,7 +27,6 @@ Every file is written to a temporary name and moved into place when whole.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import platform
 import shlex
@@ -37,10 +36,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
+from . import __version__, runcache
 from .ensemble import Ensemble, costs, differences, run_ensemble, summarise
 from .errors import UserError
 from .files import write_atomic
+from .outputs import OutputSet, check_folder
 from .posterior import CALIBRATION_DIR, POSTERIOR_FILE
 from .scenario import Scenario, load_scenario
 
@@ -62,15 +62,29 @@ def with_overrides(
     scale: float | None = None,
     runs: int | None = None,
 ) -> Scenario:
-    """The scenario with command-line overrides applied (checked like the file's values)."""
-    if scale is not None and not 0 < scale <= 1:
-        raise UserError("--scale", "scale", f"must be in (0, 1], got {scale}")
+    """The scenario with command-line overrides applied (checked like the file's values).
+
+    Raises:
+        UserError: naming the option (``--seed``, ``--scale``, ``--runs``) and its range.
+    """
+    from .profiles import load_profiles
+    from .scenario import MAX_SEED, check_scale, check_size
+
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise UserError("--seed", "seed", f"must be an integer in [0, {MAX_SEED}], got {seed}")
     if runs is not None and runs < 1:
         raise UserError("--runs", "runs", f"must be at least 1, got {runs}")
     changes = {
         k: v for k, v in {"seed": seed, "scale": scale, "runs": runs}.items() if v is not None
     }
-    return dataclasses.replace(scenario, **changes)
+    if not changes:
+        return scenario
+    changed = dataclasses.replace(scenario, **changes)
+    profiles = load_profiles(scenario.profile, scenario.districts)
+    if scale is not None:
+        check_scale(scale, profiles, "--scale", "scale")
+    check_size(changed, profiles, "--runs" if runs is not None else "--scale", "size")
+    return changed
 
 
 def forecast(
@@ -89,32 +103,26 @@ def forecast(
         "files": [paths]}``.
     """
     scenario = _load(scenario)
-    out = _folder(out)
-    cache = out / "runs"
-    main = run_ensemble(scenario, cache, workers=workers, scheduler=scheduler, progress=progress)
-    table = summarise(main)
-    if scenario.interventions:
-        base = run_ensemble(
-            scenario.without_interventions(),
-            cache,
-            workers=workers,
-            scheduler=scheduler,
-            progress=progress,
-            label="without interventions",
-        )
-        diff = differences(main, base)
-        cost = costs(main, base)
-    else:
-        base, diff, cost = main, None, costs(main, main)
-    files = {"forecast": table, "costs": cost}
-    if diff is not None:
-        files["differences"] = diff
-    written = _write_tables(out, files)
-    if figures:
-        base_table = summarise(base) if diff is not None else None
-        written += _write_figures(out, table, base_table, diff, scenario)
-    written.append(_write_manifest(out, [main] + ([base] if base is not main else []), written))
-    return {"forecast": table, "differences": diff, "costs": cost, "files": written}
+    with OutputSet(out) as output:
+        kw = {"workers": workers, "scheduler": scheduler, "progress": progress}
+        main = run_ensemble(scenario, output.cache, **kw)
+        table = summarise(main)
+        files = {"forecast": table}
+        base, diff, cost = main, None, None
+        if scenario.interventions:
+            without = scenario.without_interventions()
+            base = run_ensemble(without, output.cache, label="without interventions", **kw)
+            diff, cost = differences(main, base), costs(main, base)
+            files.update(differences=diff, costs=cost)
+        written = _write_tables(output.staging, files)
+        if figures:
+            base_table = summarise(base) if diff is not None else None
+            written += _write_figures(output.staging, table, base_table, diff, scenario)
+        ensembles = [main] + ([base] if base is not main else [])
+        written.append(_write_manifest(output.staging, ensembles, written))
+        runcache.prune(output.cache, [e.folder for e in ensembles])
+    paths = [output.out / p.name for p in written]
+    return {"forecast": table, "differences": diff, "costs": cost, "files": paths}
 
 
 def compare(
@@ -150,23 +158,21 @@ def compare(
                     f"must equal {first.path.name}'s ({getattr(first, key)!r}) for a paired "
                     f"comparison, got {getattr(other, key)!r}",
                 )
-    out = _folder(out)
-    ensembles: list[Ensemble] = []
-    for scenario in loaded:
-        ensembles.append(
-            run_ensemble(
-                scenario, out / "runs", workers=workers, scheduler=scheduler, progress=progress
-            )
-        )
-    reference = ensembles[0]
-    table = pd.concat([summarise(e) for e in ensembles], ignore_index=True)
-    diff = pd.concat([differences(e, reference) for e in ensembles[1:]], ignore_index=True)
-    cost = pd.concat([costs(e, reference) for e in ensembles], ignore_index=True)
-    written = _write_tables(out, {"forecast": table, "differences": diff, "costs": cost})
-    if figures:
-        written += _write_comparison_figures(out, table, diff, cost, names)
-    written.append(_write_manifest(out, ensembles, written))
-    return {"forecast": table, "differences": diff, "costs": cost, "files": written}
+    with OutputSet(out) as output:
+        kw = {"workers": workers, "scheduler": scheduler, "progress": progress}
+        ensembles = [run_ensemble(scenario, output.cache, **kw) for scenario in loaded]
+        reference = ensembles[0]
+        table = pd.concat([summarise(e) for e in ensembles], ignore_index=True)
+        diff = pd.concat([differences(e, reference) for e in ensembles[1:]], ignore_index=True)
+        cost = pd.concat([costs(e, reference) for e in ensembles[1:]], ignore_index=True)
+        tables = {"forecast": table, "differences": diff, "costs": cost}
+        written = _write_tables(output.staging, tables)
+        if figures:
+            written += _write_comparison_figures(output.staging, table, diff, cost, names)
+        written.append(_write_manifest(output.staging, ensembles, written))
+        runcache.prune(output.cache, [e.folder for e in ensembles])
+    paths = [output.out / p.name for p in written]
+    return {"forecast": table, "differences": diff, "costs": cost, "files": paths}
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -177,14 +183,13 @@ def _load(scenario: Scenario | str | Path) -> Scenario:
 
 
 def _folder(out: str | Path) -> Path:
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise UserError(out, "--out", "exists and is not a folder")
+    out = check_folder(out)
     out.mkdir(parents=True, exist_ok=True)
     return out
 
 
 def _write_tables(out: Path, tables: dict[str, pd.DataFrame]) -> list[Path]:
+    """Parquet (typed, every place) and CSV (districts and total; costs whole) of each table."""
     written = []
     for name, table in tables.items():
         if name != "costs":
@@ -194,9 +199,35 @@ def _write_tables(out: Path, tables: dict[str, pd.DataFrame]) -> list[Path]:
         if "level" in table and name != "costs":  # communes only in Parquet (Excel-sized CSV)
             table = table[table["level"] != "commune"]
         path = out / f"{name}.csv"
-        write_atomic(path, lambda tmp, t=table: t.to_csv(tmp, index=False, float_format="%.6g"))
+        write_atomic(path, lambda tmp, t=table: write_csv(t, tmp))
         written.append(path)
     return written
+
+
+def write_csv(table: pd.DataFrame, path: str | Path) -> None:
+    """Write ``table`` as a CSV that a spreadsheet opens as it is.
+
+    UTF-8 with a byte-order mark (so Excel reads the diacritics right), months as
+    ``YYYY-MM``, numbers in plain digits (no ``7.02e+10``): whole numbers at 1,000 and
+    above, six significant digits below; NaN as an empty cell.
+    """
+    table = table.copy()
+    for column in table.columns:
+        if pd.api.types.is_datetime64_any_dtype(table[column]):
+            table[column] = table[column].dt.strftime("%Y-%m")
+        elif pd.api.types.is_float_dtype(table[column]):
+            table[column] = [_plain(x) for x in table[column].to_numpy()]
+    table.to_csv(path, index=False, encoding="utf-8-sig")
+
+
+def _plain(x: float) -> str:
+    import numpy as np
+
+    if not np.isfinite(x):
+        return ""
+    if abs(x) >= 1000:
+        return f"{x:.0f}"
+    return np.format_float_positional(x, precision=6, unique=True, fractional=False, trim="-")
 
 
 def _save_figure(path: Path, figure) -> Path:
@@ -249,14 +280,6 @@ def _write_comparison_figures(out: Path, table, diff, cost, names) -> list[Path]
     return written
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _write_manifest(out: Path, ensembles: list[Ensemble], written: list[Path]) -> Path:
     """``manifest.json``: what produced the outputs and how to produce them again."""
     import mesa
@@ -270,7 +293,7 @@ def _write_manifest(out: Path, ensembles: list[Ensemble], written: list[Path]) -
             {
                 "name": s.name,
                 "file": str(s.path),
-                "file_sha256": _sha256(s.path) if s.path.is_file() else None,
+                "file_sha256": runcache.file_hash(s.path) if s.path.is_file() else None,
                 "interventions": len(s.interventions),
                 "seed": s.seed,
                 "runs": s.runs,
@@ -289,13 +312,14 @@ def _write_manifest(out: Path, ensembles: list[Ensemble], written: list[Path]) -
         if Path(sys.argv[0]).name == "adoption"
         else None,
         "posterior_file": str(posterior) if posterior.is_file() else None,
-        "posterior_sha256": _sha256(posterior) if posterior.is_file() else None,
+        "posterior_sha256": runcache.file_hash(posterior) if posterior.is_file() else None,
         "scenarios": scenarios,
         "python": platform.python_version(),
         "numpy": np.__version__,
         "pandas": pd.__version__,
         "mesa": mesa.__version__,
-        "outputs": {p.name: _sha256(p) for p in written},
+        "code_sha256": runcache.fingerprint(),
+        "outputs": {p.name: runcache.file_hash(p) for p in written},
     }
     path = out / "manifest.json"
     text = json.dumps(manifest, indent=2, ensure_ascii=False)

@@ -22,11 +22,15 @@ the same households: a larger magnitude reaches a superset.
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .calendar import parse_month
+from .calendar import format_month, parse_month
+from .errors import UserError
+from .places import resolve
 
 
 @dataclass(frozen=True)
@@ -121,13 +125,19 @@ KEYS: dict[str, str] = {
     "ramp_months": "months over which the effect rises to full magnitude (integer >= 1, default 1)",
     "magnitude": "size of the lever (see the type)",
     "unit_cost_vnd": "cost per unit in VND (>= 0; see the type)",
-    "cost_source": "where the unit cost comes from (a public-facts.md section or 'assumption')",
+    "cost_source": "where the unit cost comes from (a docs/sources.md section or 'assumption')",
 }
 
 
 @dataclass(frozen=True)
 class Intervention:
-    """One lever of a scenario (see :data:`TYPES` for what each type does)."""
+    """One lever of a scenario (see :data:`TYPES` for what each type does).
+
+    Checked at construction: an unknown type, a magnitude outside the type's
+    bounds, a cost that is not a finite number >= 0, a month that is not
+    ``"YYYY-MM"``, an end before the start or a ramp < 1 raise a one-line
+    :class:`~adoption.errors.UserError` naming the key (as in a scenario file).
+    """
 
     type: str
     start: str
@@ -138,6 +148,32 @@ class Intervention:
     ramp_months: int = 1
     label: str = ""
     cost_source: str = "assumption"
+
+    def __post_init__(self) -> None:
+        where = "Intervention"
+        if self.type not in TYPES:
+            raise UserError(where, "type", f"{self.type!r} unknown; allowed: {', '.join(TYPES)}")
+        spec = TYPES[self.type]
+        magnitude = _number(where, "magnitude", self.magnitude)
+        low, high = spec.bounds
+        if not low <= magnitude <= high:
+            problem = f"{spec.magnitude}: must be in [{low}, {high}], got {self.magnitude!r}"
+            raise UserError(where, "magnitude", problem)
+        if _number(where, "unit_cost_vnd", self.unit_cost_vnd) < 0:
+            raise UserError(where, "unit_cost_vnd", f"must be >= 0 ({spec.cost_unit})")
+        start = _month(where, "start", self.start)
+        if self.end is not None and _month(where, "end", self.end) < start:
+            raise UserError(where, "end", f"{self.end} is before {self.start}")
+        ramp = self.ramp_months
+        if isinstance(ramp, bool) or not isinstance(ramp, int) or ramp < 1:
+            raise UserError(where, "ramp_months", f"must be an integer >= 1, got {ramp!r}")
+        if isinstance(self.where, str) or not all(isinstance(w, str) for w in self.where):
+            raise UserError(where, "where", "expected a list of district or commune names")
+        if not isinstance(self.cost_source, str) or not self.cost_source.strip():
+            raise UserError(where, "cost_source", "say where the unit cost comes from")
+        object.__setattr__(self, "magnitude", magnitude)
+        object.__setattr__(self, "unit_cost_vnd", float(self.unit_cost_vnd))
+        object.__setattr__(self, "where", tuple(self.where))
 
     @property
     def name(self) -> str:
@@ -195,6 +231,8 @@ class Levers:
         levers.planned_cost = np.zeros((n_months, n_desks))
         base_members = model.teams.members.copy()
         # added members first, so that training at a later start also pays for them
+        for lever in interventions:
+            _check_period(lever, months)
         for lever in sorted(interventions, key=lambda lever: lever.type != "add_team_members"):
             communes = _communes(lever, s)
             villages = communes[s.village_commune]
@@ -242,20 +280,55 @@ class Levers:
         return levers
 
 
+def _number(where: str, key: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise UserError(where, key, f"expected a finite number, got {value!r}")
+    return float(value)
+
+
+def _month(where: str, key: str, value) -> int:
+    if not isinstance(value, str):
+        raise UserError(where, key, f'expected a month as "YYYY-MM", got {value!r}')
+    try:
+        return parse_month(value)
+    except ValueError:
+        raise UserError(where, key, f'expected a month as "YYYY-MM", got {value!r}') from None
+
+
+def _check_period(lever: Intervention, months: np.ndarray) -> None:
+    """A lever must start (and end) within the model's calendar."""
+    first, last = format_month(int(months[0])), format_month(int(months[-1]))
+    for key in ("start", "end"):
+        value = getattr(lever, key)
+        if value is not None and not months[0] <= parse_month(value) <= months[-1]:
+            raise UserError(
+                "Intervention", key, f"{value} is outside the model's period {first} to {last}"
+            )
+
+
+def _named(lever: Intervention, s) -> set[str]:
+    """The model's names of the places a lever names (typed with or without diacritics)."""
+    known = [*s.district_names, *s.commune_names]
+    what = "district or commune of the model"
+    return {resolve(name, known, "Intervention", "where", what) for name in lever.where}
+
+
 def _communes(lever: Intervention, s) -> np.ndarray:
     """Boolean mask of the communes an intervention acts on."""
     if not lever.where:
         return np.ones(s.n_communes, dtype=bool)
+    named = _named(lever, s)
     district_names = [s.district_names[d] for d in s.commune_district]
     pairs = zip(s.commune_names, district_names, strict=True)
-    return np.array([c in lever.where or d in lever.where for c, d in pairs])
+    return np.array([c in named or d in named for c, d in pairs])
 
 
 def _districts(lever: Intervention, s) -> np.ndarray:
     """Boolean mask of the district desks an intervention acts on (whole districts named)."""
     if not lever.where:
         return np.ones(s.n_districts, dtype=bool)
-    return np.array([d in lever.where for d in s.district_names])
+    named = _named(lever, s)
+    return np.array([d in named for d in s.district_names])
 
 
 def _spend(levers: Levers, step: int, s, per_village: np.ndarray, unit_cost: float) -> None:

@@ -314,5 +314,7 @@ class AdoptionModel(mesa.Model):
         class attribute keyed by model), which holds every model alive. Call
         this after a run when making many models in one process.
         """
-        mesa.Agent._ids.pop(self, None)
+        ids = getattr(mesa.Agent, "_ids", None)  # private in Mesa 3.3; absent in later versions
+        if isinstance(ids, dict):
+            ids.pop(self, None)
         self.remove_all_agents()

@@ -18,18 +18,40 @@ called hazards (then ``1 - exp(-h)`` is the monthly probability).
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .errors import UserError
+
 _BASS = (
-    "public-facts.md, diffusion literature: Bass p ~ 0.03, q ~ 0.38 per year "
+    "docs/sources.md, diffusion literature: Bass p ~ 0.03, q ~ 0.38 per year "
     "(Sultan, Farley & Lehmann 1990); divided by 12 for monthly steps (D)"
 )
 
 
-def _p(default: float, unit: str, meaning: str, source: str = "assumption") -> float:
-    return field(default=default, metadata={"unit": unit, "meaning": meaning, "source": source})
+#: Allowed range of a parameter by its unit, unless the parameter names its own.
+UNIT_BOUNDS: dict[str, tuple[float, float]] = {
+    "0-1": (0.0, 1.0),
+    "1/month": (0.0, 1.0),
+    "x": (0.0, 10.0),
+    "hazard": (0.0, 10.0),
+    "1/km": (0.0, 1.0),
+}
+
+
+def _p(
+    default: float,
+    unit: str,
+    meaning: str,
+    source: str = "assumption",
+    bounds: tuple[float, float] | None = None,
+) -> float:
+    bounds = bounds if bounds is not None else UNIT_BOUNDS[unit]
+    metadata = {"unit": unit, "meaning": meaning, "source": source, "bounds": bounds}
+    return field(default=default, metadata=metadata)
 
 
 @dataclass(frozen=True)
@@ -58,10 +80,16 @@ class Params:
         0.05, "1/km", "relative rise of online-filing innovation per km from the commune office"
     )
     attitude_sigma: float = _p(
-        0.5, "-", "s.d. of log attitude (multiplier on innovation, mean 1 across households)"
+        0.5,
+        "-",
+        "s.d. of log attitude (multiplier on innovation, mean 1 across households)",
+        bounds=(0.0, 3.0),
     )
     skill_concentration: float = _p(
-        4.0, "-", "concentration a+b of the Beta distribution of initial digital skill"
+        4.0,
+        "-",
+        "concentration a+b of the Beta distribution of initial digital skill",
+        bounds=(0.1, 1000.0),
     )
     skill_min: float = _p(
         0.4,
@@ -76,7 +104,7 @@ class Params:
         "hazard of a non-poor household without a smartphone acquiring one",
         "assumption; with the 2019 priors of districts.csv it gives 0.62-0.64 of households in "
         "the mountain districts and 0.80 in Yên Lạc by Mar 2022, against 73.5 % of adults "
-        "nationally and 56-58 % in the poorest mountain provinces (public-facts.md, Smartphones)",
+        "nationally and 56-58 % in the poorest mountain provinces (docs/sources.md, Smartphones)",
     )
     phone_poor_factor: float = _p(
         0.5, "x", "multiplier on smartphone prevalence in 2019 and on the hazard, poor households"
@@ -87,7 +115,7 @@ class Params:
         "hazard of a household without a payment account opening one",
         "assumption; with the 2019 priors of districts.csv (0.25-0.35) it gives 0.61-0.65 of "
         "households by Mar 2022, near the central bank's 68 % of adults with an account "
-        "(Jun 2022; public-facts.md, Accounts)",
+        "(Jun 2022; docs/sources.md, Accounts)",
     )
 
     # --- procedures at the one-stop offices -----------------------------------
@@ -126,7 +154,10 @@ class Params:
         0.9, "0-1", "long-run share of paper files an office digitises, at 1 computer per official"
     )
     digitise_tau: float = _p(
-        24.0, "months", "time constant of an office's digitisation build-up after its e-desk start"
+        24.0,
+        "months",
+        "time constant of an office's digitisation build-up after its e-desk start",
+        bounds=(0.1, 600.0),
     )
     staff_training: float = _p(
         1.0, "x", "multiplier on desk assistance and digitisation (lever for office training)"
@@ -134,7 +165,10 @@ class Params:
 
     # --- community digital teams ----------------------------------------------
     visits_per_member: float = _p(
-        4.0, "households/month", "households a team member visits in a month at full scale"
+        4.0,
+        "households/month",
+        "households a team member visits in a month at full scale",
+        bounds=(0.0, 200.0),
     )
     team_effectiveness: float = _p(1.0, "x", "multiplier on every visit effect (lever: training)")
     visit_skill_gain: float = _p(0.15, "0-1", "digital skill added by one team visit")
@@ -153,20 +187,28 @@ class Params:
         "hazard",
         "added to the app clock of a household an information campaign reaches that month",
         "assumption; order of magnitude from 000: ~6 % of Lâm Thượng's citizens installed the "
-        "app in the campaign month of May (seed-facts.md)",
+        "app in the campaign month of May (docs/sources.md, Source texts)",
     )
     team_cost_vnd: float = _p(
         500_000.0,
         "VND/team/month",
         "running cost of a community team",
-        "public-facts.md, Costs: Yên Bái pays each community digital team "
+        "docs/sources.md, Costs: Yên Bái pays each community digital team "
         "500,000 VND a month (2024)",
+        bounds=(0.0, 1e9),
     )
 
     # --- indicators -------------------------------------------------------------
     app_users_per_household: float = _p(
-        1.5, "citizens", "citizens who install the app in a household that installs it"
+        1.5,
+        "citizens",
+        "citizens who install the app in a household that installs it",
+        bounds=(0.0, 20.0),
     )
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            check_value(f.name, getattr(self, f.name))
 
     def replace(self, **changes: float) -> Params:
         """Return a copy with some parameters changed (unknown names raise ``TypeError``)."""
@@ -178,9 +220,45 @@ class Params:
         return [f.name for f in dataclasses.fields(cls)]
 
     @classmethod
+    def bounds(cls) -> dict[str, tuple[float, float]]:
+        """Allowed range ``(low, high)`` of every parameter (for checks, SALib, sliders)."""
+        return {f.name: f.metadata["bounds"] for f in dataclasses.fields(cls)}
+
+    @classmethod
     def table(cls) -> pd.DataFrame:
-        """One row per parameter: name, default, unit, meaning, source."""
+        """One row per parameter: name, default, unit, low, high, meaning, source."""
         rows = [
-            {"name": f.name, "default": f.default, **f.metadata} for f in dataclasses.fields(cls)
+            {
+                "name": f.name,
+                "default": f.default,
+                "unit": f.metadata["unit"],
+                "low": f.metadata["bounds"][0],
+                "high": f.metadata["bounds"][1],
+                "meaning": f.metadata["meaning"],
+                "source": f.metadata["source"],
+            }
+            for f in dataclasses.fields(cls)
         ]
-        return pd.DataFrame(rows, columns=["name", "default", "unit", "meaning", "source"])
+        return pd.DataFrame(rows)
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Params)}
+
+
+def check_value(name: str, value, where: str = "Params") -> float:
+    """``value`` as a float if it is an allowed value of parameter ``name``.
+
+    Raises:
+        UserError: for an unknown name, a value that is not a finite number, or one outside
+            the parameter's bounds; one line naming ``where``, the parameter and its range.
+    """
+    if name not in _FIELDS:
+        problem = f"unknown parameter; see `adoption params` for the {len(_FIELDS)} names"
+        raise UserError(where, name, problem)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise UserError(where, name, f"expected a number, got {value!r}")
+    low, high = _FIELDS[name].metadata["bounds"]
+    unit = _FIELDS[name].metadata["unit"]
+    if not math.isfinite(value) or not low <= value <= high:
+        raise UserError(where, name, f"must be in [{low:g}, {high:g}] ({unit}), got {value!r}")
+    return float(value)

@@ -20,7 +20,7 @@ that is :mod:`adoption.population`.
 
 from __future__ import annotations
 
-import csv
+import math
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -29,6 +29,8 @@ import numpy as np
 
 from .calendar import parse_month
 from .errors import UserError
+from .inputs import read_csv_rows
+from .places import resolve_all
 
 COLUMNS = ["district", "commune", "key", "date", "value", "unit", "source"]
 
@@ -69,6 +71,14 @@ COMMUNE_KEYS: dict[str, str] = {
 }
 
 DATED_KEYS = {"procedures_online_share"}
+
+#: Largest value a count may take: all of Viet Nam has about 27 million households.
+COUNT_LIMITS: dict[str, int] = {
+    "population": 150_000_000,
+    "households": 30_000_000,
+    "communes": 20_000,
+    "villages": 300_000,
+}
 
 
 @dataclass(frozen=True)
@@ -148,16 +158,9 @@ def load_profiles(
         UserError: naming the file, the row and key, and what is allowed.
     """
     path = Path(path) if path is not None else default_profile_path()
-    if not path.is_file():
-        raise UserError(path, "path", "no such profile file")
     district_values, commune_values, order = _read_rows(path)
     if districts is not None:
-        unknown = [d for d in districts if d not in district_values]
-        if unknown:
-            raise UserError(
-                path, "district", f"{unknown[0]!r} is not in the file; known: {', '.join(order)}"
-            )
-        order = list(districts)
+        order, _ = resolve_all(districts, order, path, "district", "district of the file")
     return [
         _build_district(path, name, district_values[name], commune_values.get(name, {}))
         for name in order
@@ -165,44 +168,47 @@ def load_profiles(
 
 
 def _read_rows(path: Path):
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise UserError(path, "columns", f"missing column(s) {missing}; need {COLUMNS}")
-        district_values: dict[str, dict] = {}
-        commune_values: dict[str, dict[str, dict]] = {}
-        order: list[str] = []
-        for line, row in enumerate(reader, start=2):
-            district, commune, key = row["district"].strip(), row["commune"].strip(), row["key"]
-            where = f"{path}: row {line}"
-            if not district:
-                raise UserError(where, "district", "must not be empty")
-            if not (row["source"] or "").strip():
-                raise UserError(where, key, "source is empty: cite the text or write 'assumption'")
-            allowed = COMMUNE_KEYS if commune else DISTRICT_KEYS
-            if key not in allowed:
-                level = "commune" if commune else "district"
-                raise UserError(where, key, f"unknown {level} key; allowed: {', '.join(allowed)}")
-            value = _parse_value(where, key, allowed[key], row["value"])
-            if district not in district_values:
-                district_values[district] = {}
-                order.append(district)
-            target = (
-                commune_values.setdefault(district, {}).setdefault(commune, {})
-                if commune
-                else district_values[district]
-            )
-            if key in DATED_KEYS:
-                try:
-                    month = parse_month(row["date"])
-                except ValueError:
-                    raise UserError(where, key, "needs a date YYYY-MM in the date column") from None
-                target.setdefault(key, {})[month] = value
-            else:
-                if key in target:
-                    raise UserError(where, key, "given twice for the same place")
-                target[key] = value
+    header, rows = read_csv_rows(path, "profile")
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise UserError(path, "columns", f"missing column(s) {missing}; need {COLUMNS}")
+    district_values: dict[str, dict] = {}
+    commune_values: dict[str, dict[str, dict]] = {}
+    order: list[str] = []
+    for line, row in rows:
+        where = f"{path}: row {line}"
+        if None in row or any(row[c] is None for c in COLUMNS):
+            raise UserError(where, "columns", f"expected {len(header)} fields: {', '.join(header)}")
+        district, commune, key = row["district"], row["commune"], row["key"]
+        if not district:
+            raise UserError(where, "district", "must not be empty")
+        if not row["source"]:
+            raise UserError(where, key, "source is empty: cite the text or write 'assumption'")
+        allowed = COMMUNE_KEYS if commune else DISTRICT_KEYS
+        if key not in allowed:
+            level = "commune" if commune else "district"
+            raise UserError(where, key, f"unknown {level} key; allowed: {', '.join(allowed)}")
+        value = _parse_value(where, key, allowed[key], row["value"])
+        if district not in district_values:
+            district_values[district] = {}
+            order.append(district)
+        target = (
+            commune_values.setdefault(district, {}).setdefault(commune, {})
+            if commune
+            else district_values[district]
+        )
+        if key in DATED_KEYS:
+            try:
+                month = parse_month(row["date"])
+            except ValueError:
+                raise UserError(where, key, "needs a date YYYY-MM in the date column") from None
+            target.setdefault(key, {})[month] = value
+        else:
+            if key in target:
+                raise UserError(where, key, "given twice for the same place")
+            target[key] = value
+    if not order:
+        raise UserError(path, "rows", "no district rows in the file")
     return district_values, commune_values, order
 
 
@@ -219,6 +225,10 @@ def _parse_value(where: str, key: str, kind: str, text: str):
         number = float(text)
     except ValueError:
         raise UserError(where, key, f"expected a number, got {text!r}") from None
+    if not math.isfinite(number):
+        raise UserError(where, key, f"expected a finite number, got {text!r}")
+    if number > COUNT_LIMITS.get(key, math.inf):
+        raise UserError(where, key, f"at most {COUNT_LIMITS[key]:,} (all of Viet Nam), got {text}")
     if kind == SHARE and not 0.0 <= number <= 1.0:
         raise UserError(where, key, f"a share must be within [0, 1], got {number}")
     if kind in (POSITIVE, COUNT, FLAG) and number <= 0:

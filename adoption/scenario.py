@@ -38,23 +38,24 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .calendar import parse_month
+from .calendar import YEARS, parse_month
 from .errors import UserError
+from .inputs import read_text
 from .interventions import KEYS as INTERVENTION_KEYS
-from .interventions import TYPES, Intervention
-from .params import Params
+from .interventions import Intervention
+from .params import Params, check_value
+from .places import resolve_all
 from .posterior import posterior_mean_params
-from .profiles import load_profiles
-from .simulate import as_params
+from .profiles import DistrictProfile, load_profiles
 
 #: Allowed top-level keys and their meaning.
 KEYS: dict[str, str] = {
-    "name": "short name (text)",
+    "name": "short name (text, required)",
     "description": "what the scenario represents (text)",
     "districts": "list of district names of the profile file",
     "start": "first month, YYYY-MM",
     "end": "last month, YYYY-MM",
-    "seed": "integer seed of the ensemble",
+    "seed": "integer seed of the ensemble, >= 0",
     "runs": "number of runs of the ensemble (integer >= 1); each run has its own posterior draw "
     "and seed",
     "scale": "households simulated per real household, in (0, 1]",
@@ -63,6 +64,8 @@ KEYS: dict[str, str] = {
     "params": "table of parameter overrides",
     "interventions": "array of tables [[interventions]], one per lever",
 }
+#: Largest seed (NumPy seeds are unsigned 64-bit... kept to what TOML integers hold).
+MAX_SEED = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,8 @@ class Scenario:
     runs: int = 50
     interventions: tuple[Intervention, ...] = ()
     overrides: dict = field(default_factory=dict)
+    #: Names read as another spelling ("'Luong Bang' read as 'Lương Bằng'"), for the user.
+    notes: tuple[str, ...] = ()
 
     def without_interventions(self) -> Scenario:
         """The same scenario with no levers: the baseline its costs and gains are measured from."""
@@ -93,162 +98,156 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read and check a scenario file.
 
     Raises:
-        UserError: for a missing file, bad TOML, an unknown key, a wrong type,
-            a month out of order, an unknown district or a bad parameter.
+        UserError: for a missing or unreadable file, bad TOML, a missing name, an unknown
+            key, a wrong type, a month out of order, an unknown district or place, a bad
+            parameter, or an ensemble too large for this machine.
     """
     path = Path(path)
-    if not path.is_file():
-        raise UserError(path, "path", "no such scenario file")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text(path, "scenario"))
     except tomllib.TOMLDecodeError as error:
         raise UserError(path, "syntax", f"not valid TOML ({error})") from None
     for key in data:
         if key not in KEYS:
             raise UserError(path, key, f"unknown key; allowed: {', '.join(KEYS)}")
-    text = _typed(path, data, "name", str, path.stem)
-    description = _typed(path, data, "description", str, "")
-    start = _month(path, data, "start", "2019-01")
-    end = _month(path, data, "end", "2030-12")
+    if "name" not in data:
+        raise UserError(path, "name", 'missing: every scenario names what it asks (name = "...")')
+    name = _typed(path, data, "name", str, "").strip()
+    if not name:
+        raise UserError(path, "name", "must not be empty")
+    start, end = _month(path, data, "start", "2019-01"), _month(path, data, "end", "2030-12")
     if parse_month(end) < parse_month(start):
         raise UserError(path, "end", f"{end} is before start {start}")
     seed = _typed(path, data, "seed", int, 0)
-    scale = _typed(path, data, "scale", (int, float), 1.0)
-    if not 0 < scale <= 1:
-        raise UserError(path, "scale", f"must be in (0, 1], got {scale}")
-    profile = None
-    if "profile" in data:
-        profile = path.parent / _typed(path, data, "profile", str, "")
+    if not 0 <= seed <= MAX_SEED:
+        raise UserError(path, "seed", f"must be an integer in [0, {MAX_SEED}], got {seed}")
     runs = _typed(path, data, "runs", int, 50)
     if runs < 1:
         raise UserError(path, "runs", f"must be an integer >= 1, got {runs}")
-    districts = data.get("districts")
+    scale = _typed(path, data, "scale", (int, float), 1.0)
+    profile = path.parent / _typed(path, data, "profile", str, "") if "profile" in data else None
     try:
         profiles = load_profiles(profile)
     except UserError as error:
         raise UserError(path, "profile", str(error)) from None
-    known = [p.name for p in profiles]
-    if districts is not None:
-        if not isinstance(districts, list) or not all(isinstance(d, str) for d in districts):
-            raise UserError(path, "districts", "expected a list of district names")
-        for district in districts:
-            if district not in known:
-                raise UserError(
-                    path, "districts", f"{district!r} unknown; known: {', '.join(known)}"
-                )
+    districts, notes = _districts(path, data.get("districts"), profiles)
     chosen = [p for p in profiles if districts is None or p.name in districts]
-    interventions = _interventions(path, data.get("interventions", []), chosen, start, end)
+    check_scale(scale, chosen, path, "scale")
+    interventions, lever_notes = _interventions(
+        path, data.get("interventions", []), chosen, start, end
+    )
     source = _typed(path, data, "parameters", str, "posterior")
     if source not in ("posterior", "defaults"):
         raise UserError(path, "parameters", f'expected "posterior" or "defaults", got {source!r}')
     overrides = data.get("params", {})
     if not isinstance(overrides, dict):
         raise UserError(path, "params", "expected a table of parameter = number")
-    as_params(overrides, where=f"{path}: params")  # checks names and values
+    overrides = {k: check_value(k, v, f"{path}: params") for k, v in overrides.items()}
     base = posterior_mean_params() if source == "posterior" else Params()
-    params = base.replace(**{k: float(v) for k, v in overrides.items()})
-    return Scenario(
+    scenario = Scenario(
         path,
-        text,
-        description,
+        name,
+        _typed(path, data, "description", str, ""),
         districts,
         start,
         end,
         seed,
         float(scale),
         profile,
-        params,
+        base.replace(**overrides),
         source,
         runs,
         interventions,
-        {k: float(v) for k, v in overrides.items()},
+        overrides,
+        tuple(notes + lever_notes),
     )
+    check_size(scenario, chosen, path, "runs")
+    return scenario
+
+
+def check_scale(scale: float, profiles: list[DistrictProfile], where, key: str) -> None:
+    """A scale in (0, 1] that leaves every village at least one simulated household.
+
+    Below that, every village is still simulated with one household, and counts
+    divided by the scale would report more households than exist.
+    """
+    if isinstance(scale, bool) or not 0 < scale <= 1:
+        raise UserError(where, key, f"must be in (0, 1], got {scale!r}")
+    smallest = min(c.households / c.villages for p in profiles for c in p.communes)
+    if scale * smallest < 1:
+        raise UserError(
+            where,
+            key,
+            f"{scale:g} is too small: the smallest villages have {smallest:.0f} households, so "
+            f"the scale must be at least {1 / smallest:.2g} for one simulated household each",
+        )
+
+
+def check_size(scenario: Scenario, profiles: list[DistrictProfile], where, key: str,
+               workers: int | None = None) -> None:  # fmt: skip
+    """Refuse an ensemble too large for this machine (:mod:`adoption.sizes`)."""
+    import os
+
+    from . import sizes
+    from .ensemble import INDICATORS
+
+    households = scenario.scale * sum(p.households for p in profiles)
+    months = parse_month(scenario.end) - parse_month(scenario.start) + 1
+    places = sum(len(p.communes) + 1 for p in profiles) + 1
+    workers = workers or os.cpu_count() or 1
+    found = sizes.estimate(households, months, places, len(INDICATORS), scenario.runs, workers)
+    sizes.check(found, workers, where, key)
+
+
+def _districts(path: Path, districts, profiles: list[DistrictProfile]):
+    if districts is None:
+        return None, []
+    if not isinstance(districts, list) or not all(isinstance(d, str) for d in districts):
+        raise UserError(path, "districts", "expected a list of district names")
+    if not districts:
+        raise UserError(path, "districts", "empty; name at least one district or leave it out")
+    known = [p.name for p in profiles]
+    return resolve_all(districts, known, path, "districts", "district of the profile")
 
 
 def _interventions(path: Path, items, profiles, start: str, end: str) -> tuple:
     """Check the ``[[interventions]]`` tables; one-line errors name ``interventions[i].key``."""
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise UserError(path, "interventions", "expected an array of tables [[interventions]]")
-    districts = {p.name for p in profiles}
-    communes = {c.name for p in profiles for c in p.communes}
+    known = [p.name for p in profiles] + [c.name for p in profiles for c in p.communes]
     first, last = parse_month(start), parse_month(end)
-    out = []
+    out, notes = [], []
     for i, item in enumerate(items):
-        where_key = f"interventions[{i}]"
-
-        def key(name: str, where_key=where_key) -> str:
-            return f"{where_key}.{name}"
-
+        prefix = f"interventions[{i}]"
         for name in item:
             if name not in INTERVENTION_KEYS:
                 allowed = ", ".join(INTERVENTION_KEYS)
-                raise UserError(path, key(name), f"unknown key; allowed: {allowed}")
+                raise UserError(path, f"{prefix}.{name}", f"unknown key; allowed: {allowed}")
         for name in ("type", "start", "magnitude", "unit_cost_vnd", "cost_source"):
             if name not in item:
-                raise UserError(path, key(name), f"missing; {INTERVENTION_KEYS[name]}")
-        kind = item["type"]
-        if kind not in TYPES:
-            raise UserError(path, key("type"), f"{kind!r} unknown; allowed: {', '.join(TYPES)}")
-        spec = TYPES[kind]
-        magnitude = _typed(path, item, "magnitude", (int, float), 0.0, where_key + ".")
-        low, high = spec.bounds
-        if not low <= magnitude <= high:
-            raise UserError(
-                path,
-                key("magnitude"),
-                f"{spec.magnitude}: must be in [{low}, {high}], got {magnitude}",
-            )
-        cost = _typed(path, item, "unit_cost_vnd", (int, float), 0.0, where_key + ".")
-        if cost < 0:
-            raise UserError(path, key("unit_cost_vnd"), f"must be >= 0 ({spec.cost_unit})")
-        months = {}
-        for name, default in (("start", None), ("end", end)):
-            value = item.get(name, default)
-            try:
-                month = parse_month(value)
-            except (ValueError, TypeError):
-                raise UserError(
-                    path, key(name), f'expected a month as "YYYY-MM", got {value!r}'
-                ) from None
-            if not first <= month <= last:
-                raise UserError(
-                    path, key(name), f"{value} is outside the scenario period {start} to {end}"
-                )
-            months[name] = value
-        if parse_month(months["end"]) < parse_month(months["start"]):
-            raise UserError(path, key("end"), f"{months['end']} is before {months['start']}")
-        ramp = _typed(path, item, "ramp_months", int, 1, where_key + ".")
-        if ramp < 1:
-            raise UserError(path, key("ramp_months"), f"must be an integer >= 1, got {ramp}")
+                raise UserError(path, f"{prefix}.{name}", f"missing; {INTERVENTION_KEYS[name]}")
         where = item.get("where", [])
         if not isinstance(where, list) or not all(isinstance(w, str) for w in where):
-            raise UserError(path, key("where"), "expected a list of district or commune names")
-        for place in where:
-            if place not in districts and place not in communes:
+            raise UserError(path, f"{prefix}.where", "expected a list of district or commune names")
+        where, said = resolve_all(where, known, path, f"{prefix}.where",
+                                  "district of the scenario nor one of their communes")  # fmt: skip
+        notes += said
+        try:
+            lever = Intervention(**{**item, "where": tuple(where)})
+        except UserError as error:
+            raise UserError(path, f"{prefix}.{error.key}", error.problem) from None
+        except TypeError as error:  # a value of the wrong kind for a dataclass field
+            raise UserError(path, prefix, str(error)) from None
+        for name in ("start", "end"):
+            value = getattr(lever, name)
+            if value is not None and not first <= parse_month(value) <= last:
                 raise UserError(
                     path,
-                    key("where"),
-                    f"{place!r} is not a district of the scenario ({', '.join(sorted(districts))})"
-                    " nor one of their communes",
+                    f"{prefix}.{name}",
+                    f"{value} is outside the scenario period {start} to {end}",
                 )
-        label = _typed(path, item, "label", str, "", where_key + ".")
-        source = _typed(path, item, "cost_source", str, "", where_key + ".")
-        if not source.strip():
-            raise UserError(path, key("cost_source"), "say where the unit cost comes from")
-        out.append(
-            Intervention(
-                type=kind,
-                start=months["start"],
-                end=months["end"],
-                magnitude=float(magnitude),
-                unit_cost_vnd=float(cost),
-                where=tuple(where),
-                ramp_months=ramp,
-                label=label,
-                cost_source=source,
-            )
-        )
-    return tuple(out)
+        out.append(lever if lever.end is not None else replace(lever, end=end))
+    return tuple(out), notes
 
 
 def _typed(path: Path, data: dict, key: str, kind, default, prefix: str = ""):
@@ -256,13 +255,20 @@ def _typed(path: Path, data: dict, key: str, kind, default, prefix: str = ""):
     if isinstance(value, bool) or not isinstance(value, kind):
         names = kind.__name__ if isinstance(kind, type) else "number"
         raise UserError(path, prefix + key, f"expected {names}, got {value!r}")
+    if isinstance(value, float) and not value == value:  # NaN
+        raise UserError(path, prefix + key, f"expected a finite number, got {value!r}")
     return value
 
 
 def _month(path: Path, data: dict, key: str, default: str) -> str:
     value = data.get(key, default)
+    message = f'expected a month as "YYYY-MM" (a quoted text), got {value!r}'
+    if not isinstance(value, str):
+        raise UserError(path, key, message)
     try:
-        parse_month(value)
-    except (ValueError, TypeError):
-        raise UserError(path, key, f'expected a month as "YYYY-MM", got {value!r}') from None
+        month = parse_month(value)
+    except ValueError:
+        raise UserError(path, key, message) from None
+    if not YEARS[0] <= month // 12 <= YEARS[1]:
+        raise UserError(path, key, f"must lie in the years {YEARS[0]} to {YEARS[1]}, got {value}")
     return value

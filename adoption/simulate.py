@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import UserError
 from .model import AdoptionModel
-from .params import Params
+from .params import Params, check_value
 from .profiles import DistrictProfile
 
 
@@ -24,19 +23,12 @@ def as_params(params: Params | Mapping[str, float] | None, where: str = "params"
     """A :class:`Params` from None (defaults), a Params, or a mapping of overrides.
 
     Raises:
-        UserError: for a name that is not a parameter or a value that is not a number.
+        UserError: for a name that is not a parameter or a value outside its bounds.
     """
     if params is None or isinstance(params, Params):
         return params or Params()
-    known = set(Params.names())
-    for name, value in params.items():
-        if name not in known:
-            raise UserError(
-                where, name, f"unknown parameter; see `adoption params` for the {len(known)} names"
-            )
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise UserError(where, name, f"expected a number, got {value!r}")
-    return Params().replace(**{k: float(v) for k, v in params.items()})
+    values = {name: check_value(name, value, where) for name, value in params.items()}
+    return Params().replace(**values)
 
 
 def run(model: AdoptionModel, progress: bool = False, label: str = "") -> AdoptionModel:

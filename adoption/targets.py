@@ -19,7 +19,6 @@ priors or calibrate.
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 import tomllib
@@ -33,6 +32,7 @@ from scipy import stats
 from .calendar import parse_month
 from .errors import UserError
 from .indicators import COUNTS, RATES, TOTAL
+from .inputs import read_csv_rows, read_text
 from .params import Params
 from .profiles import load_profiles
 
@@ -131,22 +131,19 @@ def load_targets(
         UserError: naming the file, the row and the column, and what is allowed.
     """
     path = Path(path) if path is not None else default_targets_path()
-    if not path.is_file():
-        raise UserError(path, "path", "no such targets file")
     places = _known_places(profile_path)
     rows = []
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        _check_header(path, reader.fieldnames)
-        seen: set[str] = set()
-        for row in reader:
-            where = f"{path}: row {reader.line_num}"
-            if None in row or any(v is None for v in row.values()):
-                raise UserError(where, "columns", f"expected {len(COLUMNS)} fields")
-            rows.append(_check_target(where, {k: v.strip() for k, v in row.items()}, places))
-            if rows[-1]["id"] in seen:
-                raise UserError(where, "id", f"{rows[-1]['id']!r} is used twice")
-            seen.add(rows[-1]["id"])
+    header, lines = read_csv_rows(path, "targets")
+    _check_header(path, header)
+    seen: set[str] = set()
+    for line, row in lines:
+        where = f"{path}: row {line}"
+        if None in row or any(v is None for v in row.values()):
+            raise UserError(where, "columns", f"expected {len(COLUMNS)} fields")
+        rows.append(_check_target(where, row, places))
+        if rows[-1]["id"] in seen:
+            raise UserError(where, "id", f"{rows[-1]['id']!r} is used twice")
+        seen.add(rows[-1]["id"])
     if not rows:
         raise UserError(path, "rows", "no targets in the file")
     table = pd.DataFrame(rows, columns=COLUMNS)
@@ -298,9 +295,7 @@ def load_priors(path: str | Path | None = None) -> dict[str, Prior]:
         UserError: naming the file, the line of the parameter's table and the problem.
     """
     path = Path(path) if path is not None else default_priors_path()
-    if not path.is_file():
-        raise UserError(path, "path", "no such priors file")
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, "priors")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -349,6 +344,9 @@ def _check_prior(where: str, name: str, spec: dict, unit: str) -> Prior:
     if spec.get("unit", unit) != unit:
         raise UserError(where, name, f"unit {spec['unit']!r} differs from the Params unit {unit!r}")
     bounds = _bounds(where, name, spec["bounds"], unit, distribution)
+    low, high = Params.bounds()[name]
+    if not low <= bounds[0] < bounds[1] <= high:
+        raise UserError(where, name, f"bounds must lie within the parameter's [{low:g}, {high:g}]")
     args = {k: _number(where, name, k, spec[k]) for k in DISTRIBUTIONS[distribution]}
     if any(args[k] <= 0 for k in ("a", "b", "sd") if k in args):
         raise UserError(where, name, f"{distribution} arguments a, b, sd must be > 0, got {args}")

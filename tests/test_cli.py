@@ -21,9 +21,11 @@ _LEVER = (
 )
 
 
-def _scenario(tmp_path, text):
+def _scenario(tmp_path, text, name='name = "s"\n'):
+    """A scenario file of ``text``, named unless ``text`` sets or misspells the name."""
     path = tmp_path / "s.toml"
-    path.write_text(text, encoding="utf-8")
+    named = text.startswith(("name", "nme"))
+    path.write_text(text if named else name + text, encoding="utf-8")
     return path
 
 
@@ -84,12 +86,12 @@ def test_run_writes_tables_costs_figures_and_manifest(tmp_path):
         ('[[interventions]]\ntype = "bribes"\n', "interventions[0].", "missing"),
         (_LEVER.replace("train_teams", "bribes"), "interventions[0].type", "allowed:"),
         (_LEVER + "colour = 1\n", "interventions[0].colour", "allowed:"),
-        (_LEVER.replace("0.5", '"big"'), "interventions[0].magnitude", "expected number"),
+        (_LEVER.replace("0.5", '"big"'), "interventions[0].magnitude", "expected a finite number"),
         (_LEVER.replace("0.5", "9"), "interventions[0].magnitude", "[0.0, 5.0]"),
         (_LEVER.replace("1000", "-5"), "interventions[0].unit_cost_vnd", ">= 0"),
         (_LEVER.replace("2026-01", "2031-01"), "interventions[0].start", "outside"),
         (_LEVER + 'end = "2025-01"\n', "interventions[0].end", "before"),
-        (_LEVER + 'where = ["Hà Nội"]\n', "interventions[0].where", "not a district"),
+        (_LEVER + 'where = ["Hà Nội"]\n', "interventions[0].where", "not a known district"),
         (_LEVER + "ramp_months = 0\n", "interventions[0].ramp_months", ">= 1"),
         (_LEVER.replace('"assumption"', '""'), "interventions[0].cost_source", "say where"),
     ],

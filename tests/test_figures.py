@@ -288,8 +288,18 @@ def test_cost_chart_marks_unbounded_cost_per_household(costs):
     assert list(point.get_xdata()) == [2.0]  # million VND
     assert "million VND" in right.get_xlabel()
     assert any(t.startswith("not defined (unbounded)") for t in texts(fig))
-    assert [t.get_text() for t in right.get_yticklabels()] == ["push", "weak"]
+    assert [t.get_text() for t in right.get_yticklabels()] == ["push\n2 (1.2–3.6)", "weak"]
     assert left.get_ylabel() == "additional cost (billion VND)"
+
+
+def test_cost_labels_are_plain_numbers(costs):
+    per = costs["measure"] == "cost_per_additional_household_vnd"
+    big = costs.copy()
+    big.loc[per, ["median", "q05", "q25", "q75", "q95"]] *= 278  # 556 (240-1,000) million VND
+    fig = cost_effectiveness_chart(big)
+    ticks = [t.get_text() for t in fig.axes[1].get_yticklabels()]
+    assert ticks[0] == "push\n556 (334–1,000)"
+    assert not any("e+" in t for t in texts(fig))
 
 
 def test_cost_chart_keeps_the_total_of_a_per_place_table(costs):
@@ -306,7 +316,7 @@ def test_load_references_reads_the_shipped_file():
     assert list(table.columns) == ["indicator", "level", "value", "date", "label", "source"]
     assert len(table) >= 3
     assert (table["source"].str.strip().str.len() > 0).all()
-    assert table["source"].str.startswith("public-facts.md, National programme targets").all()
+    assert table["source"].str.startswith("docs/sources.md, National programme targets").all()
     row = table[table["label"].str.contains("749") & (table["indicator"] == "online_service_rate")]
     assert row[["level", "value", "date"]].values.tolist() == [["district", 0.8, "2025-12"]]
 

@@ -30,7 +30,7 @@ def test_five_districts_of_the_source_texts():
     assert communes["Trùng Khánh"] == 21  # seed 002: 21/21 communes
     tk = profiles[3]
     assert sum(c.villages for c in tk.communes) == 203  # seed 002: 203 teams, one per village
-    assert 130_000 < sum(p.households for p in profiles) < 140_000  # public-facts: ~135k
+    assert 130_000 < sum(p.households for p in profiles) < 140_000  # sources.md: ~135k
 
 
 def test_named_communes_of_the_texts_exist():
@@ -100,5 +100,5 @@ def test_missing_required_key_is_reported(tmp_path):
 
 
 def test_unknown_district_is_reported():
-    with pytest.raises(UserError, match="'Hà Nội' is not in the file"):
+    with pytest.raises(UserError, match="'Hà Nội' is not a known district of the file; known"):
         load_profiles(districts=["Hà Nội"])

@@ -55,7 +55,7 @@ def test_shipped_targets_load_with_the_issue_targets():
     targets = load_targets().set_index("id")
     assert list(load_targets().columns) == COLUMNS
     assert set(targets["indicator"]) <= INDICATORS
-    expected = {  # (place, indicator): value, from seed-facts.md
+    expected = {  # (place, indicator): value, from docs/sources.md (Source texts)
         ("Lâm Thượng", "online_service_rate"): 0.48,
         ("Lâm Thượng", "online_payment_rate"): 0.62,
         ("Lâm Thượng", "records_digitisation_rate"): 0.63,
@@ -117,7 +117,7 @@ def test_bass_priors_are_the_literature_per_month():
     priors = load_priors()
     for process in ("online", "app", "cashless"):
         q = priors[f"q_{process}"]
-        assert q.args["mean"] == pytest.approx(0.38 / 12, rel=1e-3)  # public-facts.md
+        assert q.args["mean"] == pytest.approx(0.38 / 12, rel=1e-3)  # docs/sources.md
         assert priors[f"p_{process}"].bounds[0] < 0.01 / 12 < priors[f"p_{process}"].bounds[1]
 
 
@@ -218,7 +218,7 @@ GOOD = """# a comment line
 [p_online]
 distribution = "loguniform"
 bounds = [0.0001, 0.005]
-reason = "public-facts.md"
+reason = "docs/sources.md"
 
 [assist_prob]
 distribution = "beta"
@@ -247,8 +247,8 @@ def test_a_small_priors_file_loads(tmp_path):
         ("[0.0001, 0.005]", '["low", 0.005]', "line 2", "must be a finite number"),
         ("[0.0001, 0.005]", "[0.0, 0.005]", "line 2", "loguniform prior needs a lower bound > 0"),
         ("[0.0001, 0.005]", "[0.1, 1.5]", "line 2", "needs bounds within [0, 1]"),
-        ('reason = "public-facts.md"', 'reason = ""', "line 2", "reason must be a non-empty"),
-        ('reason = "public-facts.md"', 'source = "x"', "line 2", "unknown key 'source'"),
+        ('reason = "docs/sources.md"', 'reason = ""', "line 2", "reason must be a non-empty"),
+        ('reason = "docs/sources.md"', 'source = "x"', "line 2", "unknown key 'source'"),
         ("a = 2.0\n", "", "line 7", "missing key 'a'"),
         ("b = 2.0", "b = -1.0", "line 7", "must be > 0"),
         ("[0.0, 1.0]", "[-0.5, 1.0]", "line 7", "must be >= 0"),

@@ -1,0 +1,75 @@
+"""The end-of-run summary a planner reads in the terminal after ``adoption run``.
+
+:func:`headline` turns a forecast table (:func:`adoption.ensemble.summarise`) into a
+few lines: for each district and the total, the main indicators at the period's
+end as median and 90 % interval. :func:`cost_lines` adds, for a scenario with
+levers, its cost per additional adopting household. This module formats; it
+computes nothing the tables do not hold.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+#: Indicators of the summary, with their column heading.
+MAIN: dict[str, str] = {
+    "online_service_rate": "files online",
+    "any_service_rate": "households using a service",
+    "cashless_bill_rate": "bills by app",
+    "app_install_rate": "citizens with the app",
+}
+
+
+def headline(table: pd.DataFrame, scenario: str | None = None) -> str:
+    """Districts and total at the last month: median [5-95 %] of each :data:`MAIN` indicator."""
+    if scenario is not None:
+        table = table[table["scenario"] == scenario]
+    rows = table[table["level"].isin(["district", "total"]) & table["indicator"].isin(MAIN)]
+    last = rows["date"].max()
+    rows = rows[rows["date"] == last]
+    places = list(dict.fromkeys(rows["place"]))
+    width = max(len(p) for p in places) + 2
+    cells = {name: max(len(heading), 17) + 2 for name, heading in MAIN.items()}
+    lines = [
+        f"{pd.Timestamp(last):%Y-%m}, median [90 % interval] over "
+        f"{int(rows['runs'].iloc[0])} runs:",
+        "".ljust(width) + "".join(MAIN[n].rjust(cells[n]) for n in MAIN),
+    ]
+    by = rows.set_index(["place", "indicator"])
+    for place in places:
+        text = place.ljust(width)
+        for name in MAIN:
+            r = by.loc[(place, name)]
+            text += f"{_pct(r['median'])} [{_pct(r['q05'])}-{_pct(r['q95'])}]".rjust(cells[name])
+        lines.append(text)
+    return "\n".join(lines)
+
+
+def cost_lines(costs: pd.DataFrame | None) -> list[str]:
+    """One line per scenario and cost date: cost per additional adopting household, in total."""
+    if costs is None or costs.empty:
+        return []
+    rows = costs[
+        (costs["level"] == "total") & (costs["measure"] == "cost_per_additional_household_vnd")
+    ]
+    lines = []
+    for row in rows.itertuples():
+        if not _finite(row.median):
+            continue
+        low, high = row.q05, row.q95
+        interval = f"{low:,.0f} to {high:,.0f}" if _finite(low) and _finite(high) else "unbounded"
+        lines.append(
+            f"{row.scenario} vs {row.versus}, {row.date:%Y-%m}: cost per additional adopting "
+            f"household {row.median:,.0f} VND (90 % interval {interval})"
+        )
+    return lines
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.0f} %" if _finite(value) else "n/a"
+
+
+def _finite(value) -> bool:
+    return value is not None and not math.isnan(value) and not math.isinf(value)
