@@ -470,7 +470,9 @@ def _fan_panel(
     _band(ax, x, rows, unit, FAN_COLOUR)
     level = str(rows["level"].iloc[0])
     if reported is not None:
-        _draw_reported(ax, reported, place, level, indicator, fontsize)
+        shown = pd.to_datetime(reported["date_end"], format="%Y-%m") >= rows["date"].iloc[0]
+        shown &= pd.to_datetime(reported["date_start"], format="%Y-%m") <= rows["date"].iloc[-1]
+        _draw_reported(ax, reported[shown], place, level, indicator, fontsize)
     if references is not None:
         _draw_references(ax, references, indicator, level, rows["date"].iloc[0], fontsize)
     _limits(ax, unit, rows[["q05", "q95"]].to_numpy(float) * unit.factor)
@@ -659,7 +661,9 @@ def fan_grid(
         axes[i, 0].set_ylabel(f"{_label(indicator)}\n({unit.label})", fontsize=9)
     for ax in axes[-1]:
         ax.set_xlabel("year", fontsize=9)
-    _legend(fig, list(axes.flat), ncol=4, title=_BAR_NOTE if _has_reported(axes.flat) else None)
+    ncol = {1: 1, 2: 2}.get(n_cols, 4)  # as many legend columns as the width holds
+    note = _BAR_NOTE if n_cols > 1 else _BAR_NOTE.replace(" (", "\n(")
+    _legend(fig, list(axes.flat), ncol=ncol, title=note if _has_reported(axes.flat) else None)
     fig.suptitle(
         f"Forecast, scenario {scenario!r}: median, 50 % and 90 % intervals{_runs(rows)}",
         fontsize=13,

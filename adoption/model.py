@@ -28,7 +28,7 @@ from .calendar import format_month, month_range
 from .interventions import Intervention, Levers
 from .params import Params
 from .population import build_households, build_structure, village_coverage_month
-from .profiles import DistrictProfile, load_profiles
+from .profiles import DistrictProfile, check_scale, load_profiles
 from .streams import Streams
 
 #: Household flags counted per village each month (they drive peer influence).
@@ -87,13 +87,13 @@ class AdoptionModel(mesa.Model):
         interventions: list[Intervention] | None = None,
         rng: int | None = None,
     ) -> None:
-        for value in (scale, *(commune_scale or {}).values()):
-            if not 0 < value <= 1:
-                raise ValueError(f"scale must be in (0, 1], got {value}")
         streams = Streams(rng)
         super().__init__(rng=streams.seed)
         self.params = params if params is not None else Params()
         self.profiles = profiles if profiles is not None else load_profiles(profile_path, districts)
+        check_scale(scale, self.profiles, "AdoptionModel", "scale")
+        for name, value in (commune_scale or {}).items():
+            check_scale(value, self.profiles, "AdoptionModel", f"commune_scale[{name!r}]")
         self.months = month_range(start, end)
         self.scale, self.streams = scale, streams
         self.use_teams, self.use_offices = teams, offices

@@ -241,6 +241,16 @@ class Params:
         ]
         return pd.DataFrame(rows)
 
+    @classmethod
+    def markdown(cls) -> str:
+        """The parameter table of ``docs/model.md`` (Markdown), generated from :meth:`table`."""
+        lines = ["| name | default | unit | allowed | meaning | source |", "|---|---|---|---|---|---|"]
+        for r in cls.table().itertuples():
+            cells = [f"`{r.name}`", f"{r.default:g}", r.unit, f"[{r.low:g}, {r.high:g}]"]
+            cells += [r.meaning, r.source]
+            lines.append("| " + " | ".join(c.replace("~", "\\~") for c in cells) + " |")
+        return "\n".join(lines)
+
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Params)}
 

@@ -240,6 +240,26 @@ def _parse_value(where: str, key: str, kind: str, text: str):
     return number
 
 
+def check_scale(
+    scale: float, profiles: list[DistrictProfile], where: str | Path = "scale", key: str = "scale"
+) -> None:
+    """A scale in (0, 1] that leaves every village at least one simulated household.
+
+    Below that, every village is still simulated with one household, and counts
+    divided by the scale would report more households than exist.
+    """
+    if isinstance(scale, bool) or not 0 < scale <= 1:
+        raise UserError(where, key, f"must be in (0, 1], got {scale!r}")
+    smallest = min(c.households / c.villages for p in profiles for c in p.communes)
+    if scale * smallest < 1:
+        raise UserError(
+            where,
+            key,
+            f"{scale:g} is too small: the smallest villages have {smallest:.0f} households, so "
+            f"the scale must be at least {1 / smallest:.2g} for one simulated household each",
+        )
+
+
 def _schedule(points: dict[int, float]) -> Schedule:
     months = tuple(sorted(points))
     return Schedule(months, tuple(float(points[m]) for m in months))

@@ -46,7 +46,7 @@ from .interventions import Intervention
 from .params import Params, check_value
 from .places import resolve_all
 from .posterior import posterior_mean_params
-from .profiles import DistrictProfile, load_profiles
+from .profiles import DistrictProfile, check_scale, load_profiles
 
 #: Allowed top-level keys and their meaning.
 KEYS: dict[str, str] = {
@@ -163,24 +163,6 @@ def load_scenario(path: str | Path) -> Scenario:
     )
     check_size(scenario, chosen, path, "runs")
     return scenario
-
-
-def check_scale(scale: float, profiles: list[DistrictProfile], where, key: str) -> None:
-    """A scale in (0, 1] that leaves every village at least one simulated household.
-
-    Below that, every village is still simulated with one household, and counts
-    divided by the scale would report more households than exist.
-    """
-    if isinstance(scale, bool) or not 0 < scale <= 1:
-        raise UserError(where, key, f"must be in (0, 1], got {scale!r}")
-    smallest = min(c.households / c.villages for p in profiles for c in p.communes)
-    if scale * smallest < 1:
-        raise UserError(
-            where,
-            key,
-            f"{scale:g} is too small: the smallest villages have {smallest:.0f} households, so "
-            f"the scale must be at least {1 / smallest:.2g} for one simulated household each",
-        )
 
 
 def check_size(scenario: Scenario, profiles: list[DistrictProfile], where, key: str,

@@ -196,3 +196,51 @@ def test_smc_resume_continues_the_same_run(tmp_path):
     resumed = calibrate(targets, priors, settings, db=db, resume=True, progress=False)
     pd.testing.assert_frame_equal(resumed.particles, whole.particles)
     assert len(resumed.generations) == len(whole.generations)
+
+
+def test_a_degenerate_posterior_says_so_and_identifies_nothing(tmp_path, capsys, monkeypatch):
+    from adoption import calibrate as calibration
+    from adoption.calibrate import save_posterior
+    from adoption.cli import main
+
+    priors = load_priors()
+    names = list(priors)
+    one = {n: np.mean(priors[n].bounds) for n in names}
+    particles = pd.DataFrame([one] * 150)  # every particle the same: ESS 1
+    generations = pd.DataFrame({"t": [0, 1], "ess": [150.0, 1.0]})
+    degenerate = Posterior(particles, np.full(150, 1 / 150), generations, Settings(), "db")
+    assert "degenerate posterior" in degenerate.warning()
+    summary = degenerate.summary(priors)
+    assert (summary["contraction"] > 0.99).all()  # what a naive summary would call identified
+    assert not summary["identified"].any() and summary["contraction_se"].isna().all()
+    save_posterior(degenerate, priors, tmp_path)
+    record = (tmp_path / "calibration.toml").read_text(encoding="utf-8")
+    assert 'warning = "degenerate posterior' in record and "final_ess = 1.0" in record
+
+    monkeypatch.setattr(calibration, "calibrate", lambda *a, **k: degenerate)
+    assert main(["calibrate", "--out", str(tmp_path / "cli")]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("adoption: warning: degenerate posterior")
+
+    from adoption.calibration_report import _page
+
+    page = _page(
+        pd.DataFrame({"id": [], "z": []}),
+        summary,
+        generations.assign(samples=1, wall_time=1.0, epsilon=1.0),
+        Settings(),
+        TARGETS,
+        10,
+        degenerate.warning(),
+    )
+    assert "> **Warning: degenerate posterior" in page
+    assert "Identified (contraction ≥ 0.3): none" in page
+
+
+def test_a_healthy_posterior_has_no_warning():
+    prior = Prior("q_online", "uniform", (0.0, 0.1))
+    draws = pd.DataFrame({"q_online": np.random.default_rng(0).normal(0.05, 0.001, 150)})
+    generations = pd.DataFrame({"t": [0, 1], "ess": [150.0, 128.0]})
+    healthy = Posterior(draws, np.full(150, 1 / 150), generations, Settings(), "")
+    assert healthy.warning() is None
+    assert healthy.summary({"q_online": prior})["identified"].item()

@@ -1,5 +1,6 @@
 """The command line a planner uses: run, validate, params, and one-line errors."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -7,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from adoption import ensemble
 from adoption.cli import main
 from adoption.errors import UserError
 from adoption.scenario import load_scenario
@@ -163,3 +165,93 @@ def test_compare_pairs_scenarios_and_refuses_unpaired_ones(tmp_path, capsys):
     before = diff[(diff["date"] < "2021-01-01") & (diff["indicator"] == "households_online")]
     assert (before[["q05", "q95"]] == 0).all().all()  # same draws and seeds: no difference yet
     assert (out / "cost_effectiveness.png").read_bytes()[:4] == b"\x89PNG"
+
+
+# -- issue 8: a new user's small things, the summary, places ---------------------------------------
+
+
+def test_version_and_params_with_sources(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.startswith("adoption 0.")
+    assert main(["params"]) == 0
+    out = capsys.readouterr().out
+    assert "assist_prob = 0.25 0-1, allowed [0, 1]" in out
+    assert out.count("    source: ") == len(__import__("adoption").Params.names())
+
+
+def test_params_into_a_closed_pipe_is_quiet():
+    result = subprocess.run(
+        f"{sys.executable} -m adoption.cli params --csv | head -3",
+        shell=True,
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.count("\n") == 3
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+
+
+def test_places_lists_districts_and_communes(capsys):
+    assert main(["places"]) == 0
+    out = capsys.readouterr().out
+    for district in ("Lục Yên", "Văn Yên", "Yên Lạc", "Trùng Khánh", "Chợ Đồn"):
+        assert district in out
+    assert "Lương Bằng" in out
+    assert main(["places", "cho don"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Chợ Đồn (Bắc Kạn)") and "Lương Bằng:" in out and "Lục Yên" not in out
+    assert main(["places", "Cho Dong"]) == 2
+    assert "did you mean Chợ Đồn" in capsys.readouterr().err
+
+
+def test_run_prints_the_headline_and_names_what_it_read(tmp_path, capsys):
+    path = _scenario(
+        tmp_path,
+        'name = "s"\ndistricts = ["Cho Don", "Yên Lạc"]\nend = "2020-06"\nscale = 0.1\nruns = 3\n',
+    )
+    assert main(["run", str(path), "--out", str(tmp_path / "o"), "--no-progress"]) == 0
+    captured = capsys.readouterr()
+    assert "'Cho Don' read as 'Chợ Đồn'" in captured.err
+    lines = captured.out.splitlines()
+    assert lines[0] == "s: 2020-06, median [90 % interval] over 3 runs:"
+    assert "files online" in lines[1] and "households using a service" in lines[1]
+    assert [line.split()[0] for line in lines[2:5]] == ["Chợ", "Yên", "All"]
+    assert "%" in lines[4] and "[" in lines[4]
+    assert lines[-1].startswith("done in ")
+
+
+def _dies_on_the_third(task):
+    """A run whose worker process is killed (module-level: workers unpickle it by name)."""
+    import os
+    import signal
+
+    if task.index == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _REAL_RUN_ONE(task)
+
+
+_REAL_RUN_ONE = ensemble.run_one
+
+
+def test_a_killed_worker_is_one_line_and_keeps_finished_runs(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(ensemble, "run_one", _dies_on_the_third)  # forked workers inherit it
+    path = _scenario(
+        tmp_path, 'name = "s"\ndistricts = ["Chợ Đồn"]\nend = "2019-12"\nscale = 0.1\nruns = 6\n'
+    )
+    out = tmp_path / "o"
+    code = main(["run", str(path), "--out", str(out), "--no-progress", "--workers", "2"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and "worker process ended abruptly" in err
+    assert not (out / "forecast.csv").exists()
+    monkeypatch.undo()
+    assert main(["run", str(path), "--out", str(out), "--no-progress", "--workers", "2"]) == 0
+
+
+def test_the_readme_python_example_writes_its_cache_where_git_ignores_it():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    caches = re.findall(r'run_ensemble\([^,]+, "([^"]+)"', readme)
+    assert caches
+    for cache in caches:
+        ignored = subprocess.run(["git", "check-ignore", "-q", cache], cwd=ROOT)
+        assert ignored.returncode == 0, cache

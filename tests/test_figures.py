@@ -276,6 +276,14 @@ def test_comparison_chart_differences_panel(forecast, differences):
         "push − baseline: 90 % interval",
         "push − baseline: 50 % interval",
     }
+    assert bottom.get_title().startswith("Paired difference to baseline (same runs)")
+
+
+def test_comparison_chart_names_the_reference_it_is_paired_with(forecast, differences):
+    other = forecast.assign(scenario=forecast["scenario"].replace("baseline", "push w/o levers"))
+    diff = differences.assign(versus="push w/o levers")
+    fig = comparison_chart(other, "online_service_rate", TOTAL, differences=diff)
+    assert fig.axes[1].get_title().startswith("Paired difference to push w/o levers")
 
 
 def test_cost_chart_marks_unbounded_cost_per_household(costs):

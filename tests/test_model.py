@@ -188,7 +188,7 @@ def test_teams_switch_off_visits_entirely():
 
 
 def test_release_lets_the_model_be_collected():
-    model = AdoptionModel(scale=0.01, end="2019-06", rng=1)
+    model = AdoptionModel(scale=0.02, end="2019-06", rng=1)
     model.run_model()
     ref = weakref.ref(model)
     model.release()
@@ -230,3 +230,14 @@ def test_commune_scale_runs_named_communes_at_their_own_scale():
     assert model.structure.commune_size[1] < 0.2 * model.profiles[0].communes[1].households
     with pytest.raises(ValueError, match="unknown communes"):
         AdoptionModel(scale=0.1, commune_scale={"Atlantis": 1.0}, end="2019-02")
+
+
+def test_release_works_without_mesas_private_agent_ids(monkeypatch):
+    """Later Mesa versions have no ``Agent._ids``; release() must not rely on it."""
+    import mesa
+
+    model = AdoptionModel(scale=0.02, end="2019-03", rng=1)
+    model.run_model()
+    monkeypatch.delattr(mesa.Agent, "_ids", raising=False)
+    model.release()
+    assert len(model.agents) == 0

@@ -22,3 +22,13 @@ def test_overrides_by_mapping():
 def test_unknown_parameter_is_a_user_error():
     with pytest.raises(UserError, match="q_onlin: unknown parameter"):
         as_params({"q_onlin": 0.05})
+
+
+def test_the_parameter_table_of_the_model_documentation_is_current():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "model.md").read_text(encoding="utf-8")
+    assert Params.markdown() in text, (
+        "docs/model.md's parameter table is stale: regenerate it with "
+        '`python -c "from adoption.params import Params; print(Params.markdown())"`'
+    )
