@@ -285,3 +285,25 @@ def test_unwritable_output_folders_are_one_line(tmp_path, capsys):
         assert err.count("\n") == 1 and "--out" in err, (out, err)
     assert main(["calibrate", "--out", str(a_file)]) == 2
     assert "exists and is not a folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("errno_name", ["EACCES", "EPERM", "EROFS"])
+def test_a_read_only_or_immutable_output_folder_is_one_line(
+    tmp_path, capsys, monkeypatch, errno_name
+):
+    """As root the system lets every write through, so the refusal is simulated at the probe."""
+    import errno
+    import os
+    import tempfile
+
+    scenario = _file(tmp_path, 'name = "x"\ndistricts = ["Chợ Đồn"]\nend = "2019-06"\n')
+    code = getattr(errno, errno_name)
+
+    def refused(*args, **kwargs):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    assert main(["run", str(scenario), "--out", str(tmp_path / "out"), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--out: cannot write there" in err
+    assert os.strerror(code) in err
