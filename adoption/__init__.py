@@ -1,10 +1,14 @@
 """adoption: agent-based forecasts of digital public-service uptake in rural Vietnamese districts.
 
-Modules in the order data flows through them: :mod:`~adoption.calendar`,
+Modules in the order data flows through them (the README's table says what each owns):
+:mod:`~adoption.calendar`, :mod:`~adoption.inputs`, :mod:`~adoption.places`,
 :mod:`~adoption.params`, :mod:`~adoption.profiles`, :mod:`~adoption.streams`,
 :mod:`~adoption.population`, :mod:`~adoption.agents`, :mod:`~adoption.rules`,
-:mod:`~adoption.indicators`, :mod:`~adoption.model`, :mod:`~adoption.simulate`,
-:mod:`~adoption.scenario`, :mod:`~adoption.figures`, :mod:`~adoption.cli`.
+:mod:`~adoption.interventions` and :mod:`~adoption.levers`, :mod:`~adoption.indicators`,
+:mod:`~adoption.model`, :mod:`~adoption.simulate`, :mod:`~adoption.pool`,
+:mod:`~adoption.targets`, :mod:`~adoption.calibrate`, :mod:`~adoption.scenario`,
+:mod:`~adoption.ensemble`, :mod:`~adoption.figures`, :mod:`~adoption.forecast`,
+:mod:`~adoption.cli`.
 """
 
 from .model import AdoptionModel

@@ -29,7 +29,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from .calibrate import IDENTIFIED, Posterior, Settings, Simulator  # noqa: E402
+from .calibrate import IDENTIFIED, Posterior, Settings, Simulator, observation_sd  # noqa: E402
 from .files import write_atomic  # noqa: E402
 from .posterior import CALIBRATION_DIR  # noqa: E402
 from .targets import Prior, load_priors, load_targets  # noqa: E402
@@ -63,8 +63,7 @@ def posterior_predictive(
         for target in targets.itertuples(index=False):
             s, n = stats[target.id], stats[f"{target.id}/n"]
             m = rng.integers(len(s))
-            tau = settings.reporting_sd[target.kind]
-            sd = np.sqrt(max(s[m] * (1 - s[m]), 0) / max(n[m], 1) + tau**2)
+            sd = observation_sd(s[m], n[m], settings.reporting_sd[target.kind])
             values[target.id].append(s[m] + sd * rng.standard_normal())
     out = []
     for target in targets.itertuples(index=False):
@@ -292,10 +291,10 @@ def _page(predictive, summary, generations, settings, targets, draws, warning) -
         method = (
             'Tempered SMC with pseudo-marginal Metropolis-Hastings moves (`method = "smc"`, '
             f"{settings.moves} moves per particle and stage, target ESS "
-            f"{settings.target_ess:.0%}) with the noise model of `adoption/calibrate.py`"
+            f"{settings.target_ess:.0%}) with the noise model of `adoption/calibrate/noise.py`"
         )
     else:
-        method = "ABC-SMC (pyabc) with the noise model of `adoption/calibrate.py`"
+        method = "ABC-SMC (pyabc) with the noise model of `adoption/calibrate/noise.py`"
     last = generations.iloc[-1]
     ess_text = f"{last['ess']:.0f}"
     if "unique_particles" in generations:

@@ -43,6 +43,7 @@ from .files import write_atomic
 from .outputs import OutputSet, check_folder
 from .posterior import CALIBRATION_DIR, POSTERIOR_FILE
 from .scenario import Scenario, load_scenario
+from .tables import write_tables
 
 #: Indicators of the headline fan charts, in order.
 FAN_INDICATORS = (
@@ -114,7 +115,7 @@ def forecast(
             base = run_ensemble(without, output.cache, label="without interventions", **kw)
             diff, cost = differences(main, base), costs(main, base)
             files.update(differences=diff, costs=cost)
-        written = _write_tables(output.staging, files)
+        written = write_tables(output.staging, files)
         if figures:
             base_table = summarise(base) if diff is not None else None
             written += _write_figures(output.staging, table, base_table, diff, scenario)
@@ -166,7 +167,7 @@ def compare(
         diff = pd.concat([differences(e, reference) for e in ensembles[1:]], ignore_index=True)
         cost = pd.concat([costs(e, reference) for e in ensembles[1:]], ignore_index=True)
         tables = {"forecast": table, "differences": diff, "costs": cost}
-        written = _write_tables(output.staging, tables)
+        written = write_tables(output.staging, tables)
         if figures:
             written += _write_comparison_figures(output.staging, table, diff, cost, names)
         written.append(_write_manifest(output.staging, ensembles, written))
@@ -186,48 +187,6 @@ def _folder(out: str | Path) -> Path:
     out = check_folder(out)
     out.mkdir(parents=True, exist_ok=True)
     return out
-
-
-def _write_tables(out: Path, tables: dict[str, pd.DataFrame]) -> list[Path]:
-    """Parquet (typed, every place) and CSV (districts and total; costs whole) of each table."""
-    written = []
-    for name, table in tables.items():
-        if name != "costs":
-            path = out / f"{name}.parquet"
-            write_atomic(path, lambda tmp, t=table: t.to_parquet(tmp, index=False))
-            written.append(path)
-        if "level" in table and name != "costs":  # communes only in Parquet (Excel-sized CSV)
-            table = table[table["level"] != "commune"]
-        path = out / f"{name}.csv"
-        write_atomic(path, lambda tmp, t=table: write_csv(t, tmp))
-        written.append(path)
-    return written
-
-
-def write_csv(table: pd.DataFrame, path: str | Path) -> None:
-    """Write ``table`` as a CSV that a spreadsheet opens as it is.
-
-    UTF-8 with a byte-order mark (so Excel reads the diacritics right), months as
-    ``YYYY-MM``, numbers in plain digits (no ``7.02e+10``): whole numbers at 1,000 and
-    above, six significant digits below; NaN as an empty cell.
-    """
-    table = table.copy()
-    for column in table.columns:
-        if pd.api.types.is_datetime64_any_dtype(table[column]):
-            table[column] = table[column].dt.strftime("%Y-%m")
-        elif pd.api.types.is_float_dtype(table[column]):
-            table[column] = [_plain(x) for x in table[column].to_numpy()]
-    table.to_csv(path, index=False, encoding="utf-8-sig")
-
-
-def _plain(x: float) -> str:
-    import numpy as np
-
-    if not np.isfinite(x):
-        return ""
-    if abs(x) >= 1000:
-        return f"{x:.0f}"
-    return np.format_float_positional(x, precision=6, unique=True, fractional=False, trim="-")
 
 
 def _save_figure(path: Path, figure) -> Path:

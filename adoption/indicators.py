@@ -1,21 +1,35 @@
 """Indicators: what the model reports each month, per commune, district and in total.
 
-Each indicator is a small module-level reporter function of the model,
-collected by Mesa's ``DataCollector`` after every step; each returns one value
-per place (all communes, then all districts, then "All districts"). Rates are
-ratios of counts that are reported too, so that a user can re-aggregate over
-months or places; a rate whose denominator is zero is NaN.
+Every indicator is one :class:`Indicator` in :data:`INDICATORS`, the only place its
+facts live: where its value comes from, whether it is a stock or a flow, whether it
+counts simulated things (then it is converted to real units here, once), its unit,
+its label in figures, what a rate is a share of, and whether it is a headline fan
+chart or kept per run in forecast ensembles. Reporters for Mesa's ``DataCollector``,
+the ensembles' indicator list, the calibration targets' allowed indicators, figure
+labels and the README's indicator table are all derived from it.
 
-Flows (files) count what happened in the month; stocks (households, citizens)
-are the state at the end of the month. A commune's files are those of its own
-desk; a district's are those of all its desks, district desk included.
+Where a value comes from (exactly one of):
 
-:func:`tidy` turns a finished model's collected data into one long pandas
-DataFrame ``(date, place, level, district, indicator, value)``.
+- ``flag``: the number of households whose boolean state array of that name is true
+  (a stock at the end of the month);
+- ``desks``: a value per one-stop desk (commune desks, then district desks), e.g. the
+  month's files of a kind from :func:`adoption.rules.procedures`, or the cumulative
+  cost; a commune's value is its own desk's, a district's the sum of its desks;
+- ``communes``: a function of the model giving one value per commune; districts sum;
+- ``places``: a function of the model giving the value of every place directly;
+- ``rate``: ``(numerator, denominator)``, two other indicators; NaN where the
+  denominator is 0. Rates of real counts equal rates of simulated ones.
+
+Counts marked ``real`` are divided by the simulated households per real household of
+their commune (desks of a district by the model's scale), so a single run's
+:func:`tidy` and a forecast report the same units. Places come in one order: all
+communes, all districts, then :data:`TOTAL`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
@@ -25,98 +39,242 @@ from .calendar import to_timestamps
 
 TOTAL = "All districts"
 
-#: Headline rates: indicator -> (numerator count, denominator count).
-RATES: dict[str, tuple[str, str]] = {
-    "online_service_rate": ("files_online", "files_total"),
-    "online_payment_rate": ("fees_paid_online", "fee_files"),
-    "records_digitisation_rate": ("files_digitised", "files_total"),
-    "cashless_bill_rate": ("households_cashless", "households"),
-    "app_install_rate": ("citizens_app", "citizens"),
-}
 
-#: Counts reported alongside the rates, with their meaning.
-COUNTS: dict[str, str] = {
-    "files_total": "procedure files received in the month",
-    "files_online": "files filed online in the month (by the household or by desk staff)",
-    "files_assisted": "files desk staff filed online for a visitor in the month",
-    "fee_files": "files that carried a fee in the month",
-    "fees_paid_online": "fees paid online in the month",
-    "files_digitised": "files digitised (online files count as digital) in the month",
-    "fee_files_online": "files filed online that carried a fee in the month",
-    "households": "households",
-    "households_online": "households able and willing to file online (online filers)",
-    "households_app": "households with the citizen app installed",
-    "households_cashless": "households paying power/water bills through an app",
-    "households_verified": "households whose identity a desk has verified",
-    "households_smartphone": "households with a smartphone",
-    "households_account": "households with a payment account",
-    "households_aware": "households made aware of online services (team visit or campaign)",
-    "households_any": "households using at least one of online filing, the app, cashless bills",
-    "citizens": "people",
-    "citizens_app": "people with the citizen app installed",
-    "team_visits": "household visits by community teams in the month",
-    "teams_active": "community teams that have started",
-    "cost_vnd": "cumulative cost, VND: team running costs, interventions, forgone online fees",
-}
+@dataclass(frozen=True)
+class Indicator:
+    """One reported quantity (module docstring)."""
+
+    name: str
+    meaning: str
+    label: str
+    unit: str  # "share" for rates in [0, 1]; else what is counted ("households", "VND", ...)
+    kind: str  # "stock" (end of month), "flow" (during the month), "cumulative"
+    flag: str | None = None
+    desks: str | Callable | None = None
+    communes: Callable | None = None
+    places: Callable | None = None
+    rate: tuple[str, str] | None = None
+    share_of: str = ""  # what a rate is a share of, for axis labels ("% of households")
+    real: bool = False  # a count of simulated things: divided by the scale
+    headline: bool = False  # one of the headline fan charts
+    forecast: bool = False  # kept per run in forecast ensembles
+
+    @property
+    def is_share(self) -> bool:
+        """Whether the value is a share in [0, 1]."""
+        return self.unit == "share"
 
 
-def _rate(model, name: str) -> np.ndarray:
-    numerator, denominator = RATES[name]
-    num, den = model.counts[numerator], model.counts[denominator]
+# -- sources of values that are not a household flag or a desk count -------------------------------
+
+
+def _households(model) -> np.ndarray:
+    return model.structure.commune_size.astype(np.float64)
+
+
+def _citizens(model) -> np.ndarray:
+    s = model.structure
+    return s.commune_size * s.household_size[s.commune_district]
+
+
+def _citizens_app(model) -> np.ndarray:
+    return model.commune_counts["households_app"] * model.params.app_users_per_household
+
+
+def _team_visits(model) -> np.ndarray:
+    return np.add.reduceat(model.teams.visits, model.structure.commune_village_start)
+
+
+def _teams_active(model) -> np.ndarray:
+    active = (model.teams.start <= model.month).astype(np.int64)
+    return np.add.reduceat(active, model.structure.commune_village_start)
+
+
+def _cost(model) -> np.ndarray:
+    return model.cost
+
+
+def _supply_share(model) -> np.ndarray:
+    """Share of procedures offered online, weighted by where files go (desk shares)."""
+    s, share = model.structure, model.offices.online_share[model.step_index]
+    nc, w = s.n_communes, model.params.district_desk_share
+    commune = share[:nc]
+    weighted = np.add.reduceat(commune * s.commune_size, s.district_commune_start)
+    households = np.add.reduceat(s.commune_size, s.district_commune_start)
+    district = (1 - w) * weighted / households + w * share[nc:]
+    total = np.sum(district * households) / households.sum()
+    return np.concatenate([commune, district, [total]])
+
+
+def _i(name: str, meaning: str, label: str, unit: str, kind: str, **how) -> Indicator:
+    return Indicator(name, meaning, label, unit, kind, **how)
+
+
+_FILES = "procedure files"
+#: Every indicator, in the order reporters and forecast tables list them.
+INDICATORS: dict[str, Indicator] = {
+    i.name: i
+    for i in (
+        _i("online_service_rate", "share of the month's procedure files filed online (dịch vụ "
+           "công trực tuyến)", "Procedure files filed online", "share", "flow",
+           rate=("files_online", "files_total"), share_of=_FILES, headline=True, forecast=True),
+        _i("online_payment_rate", "share of the month's fee-bearing files whose fee was paid "
+           "online (thanh toán trực tuyến)", "Fees paid online", "share", "flow",
+           rate=("fees_paid_online", "fee_files"), share_of="fee-bearing files", headline=True,
+           forecast=True),
+        _i("records_digitisation_rate", "share of the month's files held digitally (số hóa hồ "
+           "sơ)", "Case records digitised", "share", "flow",
+           rate=("files_digitised", "files_total"), share_of=_FILES, headline=True,
+           forecast=True),
+        _i("cashless_bill_rate", "share of households paying electricity and water bills "
+           "through an app", "Households paying bills by app", "share", "stock",
+           rate=("households_cashless", "households"), share_of="households", headline=True,
+           forecast=True),
+        _i("app_install_rate", "share of citizens with the provincial citizen app installed",
+           "Citizens with the citizen app", "share", "stock",
+           rate=("citizens_app", "citizens"), share_of="citizens", headline=True, forecast=True),
+        _i("procedures_online_share", "share of procedures offered online (level 3/4), "
+           "weighted by where files go", "Procedures offered online", "share", "stock",
+           places=_supply_share, share_of="procedures", headline=True, forecast=True),
+        _i("smartphone_rate", "share of households with a smartphone",
+           "Households with a smartphone", "share", "stock",
+           rate=("households_smartphone", "households"), share_of="households", forecast=True),
+        _i("account_rate", "share of households with a payment account",
+           "Households with a payment account", "share", "stock",
+           rate=("households_account", "households"), share_of="households", forecast=True),
+        _i("any_service_rate", "share of households using online filing, the app or cashless "
+           "bills", "Households using an online service", "share", "stock",
+           rate=("households_any", "households"), share_of="households", forecast=True),
+        _i("households_online", "households able and willing to file online (online filers)",
+           "Households filing online", "households", "stock", flag="online", real=True,
+           forecast=True),
+        _i("households_app", "households with the citizen app installed",
+           "Households with the citizen app", "households", "stock", flag="app", real=True,
+           forecast=True),
+        _i("households_cashless", "households paying power/water bills through an app",
+           "Households paying bills by app", "households", "stock", flag="cashless", real=True,
+           forecast=True),
+        _i("households_any", "households using at least one of online filing, the app, "
+           "cashless bills", "Households using an online service", "households", "stock",
+           flag="any_service", real=True, forecast=True),
+        _i("households", "households", "Households", "households", "stock",
+           communes=_households, real=True, forecast=True),
+        _i("files_online", "files filed online in the month (by the household or by desk "
+           "staff)", "Procedure files filed online in the month", "files", "flow",
+           desks="files_online", real=True, forecast=True),
+        _i("cost_vnd", "cumulative cost, VND: team running costs, interventions, forgone "
+           "online fees", "Cumulative cost", "VND", "cumulative", desks=_cost, forecast=True),
+        _i("files_total", "procedure files received in the month", "Procedure files",
+           "files", "flow", desks="files_total", real=True),
+        _i("files_assisted", "files desk staff filed online for a visitor in the month",
+           "Files filed online by desk staff", "files", "flow", desks="files_assisted",
+           real=True),
+        _i("fee_files", "files that carried a fee in the month", "Fee-bearing files", "files",
+           "flow", desks="fee_files", real=True),
+        _i("fees_paid_online", "fees paid online in the month", "Fees paid online", "files",
+           "flow", desks="fees_paid_online", real=True),
+        _i("files_digitised", "files digitised (online files count as digital) in the month",
+           "Files digitised", "files", "flow", desks="files_digitised", real=True),
+        _i("fee_files_online", "files filed online that carried a fee in the month",
+           "Fee-bearing files filed online", "files", "flow", desks="fee_files_online",
+           real=True),
+        _i("households_verified", "households whose identity a desk has verified",
+           "Households verified at a desk", "households", "stock", flag="verified", real=True),
+        _i("households_smartphone", "households with a smartphone",
+           "Households with a smartphone", "households", "stock", flag="smartphone", real=True),
+        _i("households_account", "households with a payment account",
+           "Households with a payment account", "households", "stock", flag="account",
+           real=True),
+        _i("households_aware", "households made aware of online services (team visit or "
+           "campaign)", "Households made aware", "households", "stock", flag="aware",
+           real=True),
+        _i("citizens", "people", "Citizens", "citizens", "stock", communes=_citizens,
+           real=True),
+        _i("citizens_app", "people with the citizen app installed", "Citizens with the app",
+           "citizens", "stock", communes=_citizens_app, real=True),
+        _i("team_visits", "household visits by community teams in the month",
+           "Household visits by teams", "visits", "flow", communes=_team_visits, real=True),
+        _i("teams_active", "community teams that have started", "Active teams", "teams",
+           "stock", communes=_teams_active),
+    )
+}  # fmt: skip
+
+#: Rates: indicator -> (numerator, denominator).
+RATES: dict[str, tuple[str, str]] = {n: i.rate for n, i in INDICATORS.items() if i.rate}
+#: Indicators a forecast ensemble keeps per run, month and place, in this order.
+FORECAST: tuple[str, ...] = tuple(n for n, i in INDICATORS.items() if i.forecast)
+#: The headline indicators, in the order the fan charts show them.
+HEADLINE: tuple[str, ...] = tuple(n for n, i in INDICATORS.items() if i.headline)
+#: Indicators whose values are shares in [0, 1].
+SHARES: frozenset[str] = frozenset(n for n, i in INDICATORS.items() if i.is_share)
+
+
+def _check_registry() -> None:
+    for indicator in INDICATORS.values():
+        sources = [indicator.flag, indicator.desks, indicator.communes, indicator.places]
+        if sum(s is not None for s in [*sources, indicator.rate]) != 1:
+            raise ValueError(f"indicator {indicator.name}: give exactly one source")
+        for part in indicator.rate or ():
+            if part not in INDICATORS or INDICATORS[part].rate:
+                raise ValueError(f"indicator {indicator.name}: {part} is not a count")
+
+
+_check_registry()
+
+
+# -- measuring a month -----------------------------------------------------------------------------
+
+
+def measure(model, files: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Every indicator's value per place this month (real units), from the model's state.
+
+    ``files``: the month's counts per desk (:func:`adoption.rules.procedures`).
+    ``model.commune_counts`` holds the household stocks per commune (simulated), which
+    ``communes`` sources may use.
+    """
+    s = model.structure
+    real = 1.0 / model.commune_scale  # real households per simulated one, per commune
+    per_desk_real = np.concatenate([real, np.full(s.n_districts, 1.0 / model.scale)])
+    commune_rows, desk_rows, out = {}, {}, {}
+    for name, i in INDICATORS.items():
+        if i.flag is not None:
+            commune_rows[name] = model.commune_counts[name] * (real if i.real else 1.0)
+        elif i.communes is not None:
+            commune_rows[name] = i.communes(model) * (real if i.real else 1.0)
+        elif i.desks is not None:
+            values = files[i.desks] if isinstance(i.desks, str) else i.desks(model)
+            desk_rows[name] = values * (per_desk_real if i.real else 1.0)
+        elif i.places is not None:
+            out[name] = i.places(model)
+    nc = s.n_communes
+    communes = np.array([*commune_rows.values(), *(v[:nc] for v in desk_rows.values())], float)
+    extra = np.zeros((len(communes), s.n_districts))
+    extra[len(commune_rows) :] = [v[nc:] for v in desk_rows.values()]
+    district = np.add.reduceat(communes, s.district_commune_start, axis=1) + extra
+    places = np.concatenate([communes, district, district.sum(axis=1, keepdims=True)], axis=1)
+    out.update(zip([*commune_rows, *desk_rows], places, strict=True))
+    for name, (numerator, denominator) in RATES.items():
+        out[name] = ratio(out[numerator], out[denominator])
+    return out
+
+
+def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """``numerator / denominator`` where the denominator is positive, NaN elsewhere."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / np.maximum(den, 1e-300), np.nan)
+        return np.where(denominator > 0, numerator / np.maximum(denominator, 1e-300), np.nan)
 
 
-def online_service_rate(model) -> np.ndarray:
-    """Share of the month's procedure files filed online (dịch vụ công trực tuyến)."""
-    return _rate(model, "online_service_rate")
+# -- Mesa reporters and the tidy table ----------------------------------------------------------
 
 
-def online_payment_rate(model) -> np.ndarray:
-    """Share of the month's fee-bearing files whose fee was paid online (thanh toán trực tuyến)."""
-    return _rate(model, "online_payment_rate")
-
-
-def records_digitisation_rate(model) -> np.ndarray:
-    """Share of the month's files held digitally (số hóa hồ sơ)."""
-    return _rate(model, "records_digitisation_rate")
-
-
-def cashless_bill_rate(model) -> np.ndarray:
-    """Share of households paying electricity and water bills through an app."""
-    return _rate(model, "cashless_bill_rate")
-
-
-def app_install_rate(model) -> np.ndarray:
-    """Share of citizens with the provincial citizen app installed."""
-    return _rate(model, "app_install_rate")
-
-
-def procedures_online_share(model) -> np.ndarray:
-    """Share of procedures offered online (level 3/4), weighted by where files go."""
-    return model.counts["procedures_online_share"]
-
-
-def count(model, name: str) -> np.ndarray:
-    """The count ``name`` of :data:`COUNTS`, per place."""
+def value(model, name: str) -> np.ndarray:
+    """Reporter: the indicator ``name`` this month, per place."""
     return model.counts[name]
 
 
-def reporters() -> dict:
-    """Model reporters for Mesa's ``DataCollector``: every rate, the supply share, every count."""
-    out = {
-        f.__name__: f
-        for f in (
-            online_service_rate,
-            online_payment_rate,
-            records_digitisation_rate,
-            cashless_bill_rate,
-            app_install_rate,
-            procedures_online_share,
-        )
-    }
-    out.update({name: partial(count, name=name) for name in COUNTS})
-    return out
+def reporters() -> dict[str, Callable]:
+    """Model reporters for Mesa's ``DataCollector``: one per indicator, in registry order."""
+    return {name: partial(value, name=name) for name in INDICATORS}
 
 
 def tidy(model) -> pd.DataFrame:
@@ -124,7 +282,8 @@ def tidy(model) -> pd.DataFrame:
 
     Returns:
         Columns ``date`` (first day of the month), ``place``, ``level``
-        (commune, district, total), ``district``, ``indicator`` and ``value``.
+        (commune, district, total), ``district``, ``indicator`` and ``value``
+        (counts in real units).
     """
     data = model.datacollector.model_vars
     dates = to_timestamps(model.months[: len(next(iter(data.values())))])
@@ -145,3 +304,13 @@ def tidy(model) -> pd.DataFrame:
             )
         )
     return pd.concat(frames, ignore_index=True)
+
+
+def markdown() -> str:
+    """The indicator table of the README, generated from :data:`INDICATORS`."""
+    lines = ["| indicator | meaning | unit | kind | in forecasts |", "|---|---|---|---|---|"]
+    for i in INDICATORS.values():
+        unit = f"share of {i.share_of}" if i.is_share else i.unit
+        kept = "headline" if i.headline else ("yes" if i.forecast else "")
+        lines.append(f"| `{i.name}` | {i.meaning} | {unit} | {i.kind} | {kept} |")
+    return "\n".join(lines)

@@ -25,7 +25,7 @@ import pandas as pd
 from . import indicators, rules
 from .agents import CommunityTeam, OfficeArrays, OneStopOffice, TeamArrays
 from .calendar import format_month, month_range
-from .interventions import Intervention, Levers
+from .interventions import Intervention, LeverSetup, build_schedules
 from .params import Params
 from .population import build_households, build_structure, village_coverage_month
 from .profiles import DistrictProfile, check_scale, load_profiles
@@ -33,8 +33,6 @@ from .streams import Streams
 
 #: Household flags counted per village each month (they drive peer influence).
 _PEER_STOCKS = rules.CLOCKS
-#: Household flags counted per commune each month (indicators only).
-_COMMUNE_STOCKS = ("verified", "smartphone", "account", "aware")
 
 
 def place_table(structure) -> pd.DataFrame:
@@ -120,8 +118,18 @@ class AdoptionModel(mesa.Model):
             self.teams.start[:] = np.iinfo(np.int64).max
         self.offices = OfficeArrays.build(self.structure, self.profiles, self.params, self.months)
         self.interventions = list(interventions or [])
-        self.levers = Levers.build(self.interventions, self)
         self._base_members = self.teams.members.copy()
+        setup = LeverSetup(
+            structure=self.structure,
+            months=self.months,
+            households=self.households,
+            offices=self.offices,
+            coverage_month=self._coverage_month,
+            base_members=self._base_members,
+            streams=streams,
+            params=self.params,
+        )
+        self.levers = build_schedules(self.interventions, setup)
         self._base_effectiveness = self.teams.effectiveness.copy()
         self._create_agents()
         self.places = place_table(self.structure)
@@ -131,6 +139,7 @@ class AdoptionModel(mesa.Model):
         }
         self._cost = np.zeros(self.structure.n_communes + self.structure.n_districts)
         self.counts: dict[str, np.ndarray] = {}
+        self.commune_counts: dict[str, np.ndarray] = {}
         self.datacollector = mesa.DataCollector(model_reporters=indicators.reporters())
 
     # -- set-up ------------------------------------------------------------------------------
@@ -160,6 +169,17 @@ class AdoptionModel(mesa.Model):
     def date(self) -> str:
         """Current month as ``YYYY-MM``."""
         return format_month(self.month)
+
+    @property
+    def commune_scale(self) -> np.ndarray:
+        """Simulated households per real household, per commune."""
+        s = self.structure
+        return s.village_scale[s.commune_village_start]
+
+    @property
+    def cost(self) -> np.ndarray:
+        """Cumulative cost per desk (commune desks, then district desks), VND."""
+        return self._cost
 
     # -- the monthly step --------------------------------------------------------------------
 
@@ -204,8 +224,7 @@ class AdoptionModel(mesa.Model):
         reached = rules.campaign(
             hh, s, reach_table[step], draw, self._innovation, self._online_modifier, self.params
         )
-        commune_scale = s.village_scale[s.commune_village_start]
-        real = np.add.reduceat(reached, s.commune_start, dtype=np.int64) / commune_scale
+        real = np.add.reduceat(reached, s.commune_start, dtype=np.int64) / self.commune_scale
         for active, unit_cost in self.levers.campaign_cost:
             # households reached in the communes where this campaign runs this month
             runs_here = np.add.reduceat(active[step], s.commune_village_start) > 0
@@ -229,72 +248,40 @@ class AdoptionModel(mesa.Model):
         )
 
     def _record(self, files: dict[str, np.ndarray]) -> None:
-        """Aggregate this month's state into per-place counts for the reporters."""
+        """Aggregate this month's state into the indicators' values per place (real units)."""
         s, hh = self.structure, self.households
         for name in _PEER_STOCKS:
             self._village[name] = rules.village_counts(getattr(hh, name), s)
-        by_commune = {
-            name: np.add.reduceat(v, s.commune_village_start) for name, v in self._village.items()
-        }
-        for name in _COMMUNE_STOCKS:  # counted from the state itself, whatever changed it
-            by_commune[name] = np.add.reduceat(getattr(hh, name), s.commune_start, dtype=np.int64)
-        active = self.teams.start <= self.month
-        teams_active = np.add.reduceat(active.astype(np.int64), s.commune_village_start)
-        self._spend(files, teams_active)
-        people_per_hh = s.household_size[s.commune_district]
-        commune = {
-            "households": s.commune_size,
-            "citizens": s.commune_size * people_per_hh,
-            "citizens_app": by_commune["app"] * self.params.app_users_per_household,
-            "team_visits": np.add.reduceat(self.teams.visits, s.commune_village_start),
-            "teams_active": teams_active,
-            "cost_vnd": self._cost[: s.n_communes],
-            **{f"households_{name}": v for name, v in by_commune.items()},
-            "households_any": np.add.reduceat(hh.online | hh.app | hh.cashless, s.commune_start),
-        }
-        nc = s.n_communes
-        desks = np.stack(list(files.values()))  # (file counts, desks)
-        stocks = np.stack(list(commune.values())).astype(np.float64)  # (stock counts, communes)
-        extra = np.zeros((len(stocks), s.n_districts))
-        extra[list(commune).index("cost_vnd")] = self._cost[nc:]
-        places = self._to_places(
-            np.concatenate([stocks, desks[:, :nc]]), np.concatenate([extra, desks[:, nc:]])
-        )
-        self.counts = dict(zip([*commune, *files], places, strict=True))
-        self.counts["procedures_online_share"] = self._supply_share()
+        self.commune_counts = {}
+        for name, indicator in indicators.INDICATORS.items():
+            flag = indicator.flag
+            if flag in self._village:  # already counted per village for peer influence
+                counts = np.add.reduceat(self._village[flag], s.commune_village_start)
+            elif flag is not None:  # counted from the state itself, whatever changed it
+                counts = np.add.reduceat(getattr(hh, flag), s.commune_start, dtype=np.int64)
+            else:
+                continue
+            self.commune_counts[name] = counts
+        self._spend(files)
+        self.counts = indicators.measure(self, files)
 
-    def _spend(self, files: dict[str, np.ndarray], teams_active: np.ndarray) -> None:
+    def _spend(self, files: dict[str, np.ndarray]) -> None:
         """Add this month's spending per desk to the cumulative cost (VND, real units).
 
         Team running costs, the levers' planned spending (training, members,
         phones, coverage, office levers) and forgone online fees.
         """
         s, levers, step = self.structure, self.levers, self.step_index
+        teams_active = np.add.reduceat(self.teams.start <= self.month, s.commune_village_start)
         self._cost[: s.n_communes] += teams_active * self.params.team_cost_vnd
         if levers.planned_cost is not None:
             self._cost += levers.planned_cost[step]
         if levers.fee_cost:
-            commune_scale = s.village_scale[s.commune_village_start]
-            per_real = np.concatenate([1 / commune_scale, np.full(s.n_districts, 1 / self.scale)])
+            districts = np.full(s.n_districts, 1 / self.scale)
+            per_real = np.concatenate([1 / self.commune_scale, districts])
             online_fees = files["fee_files_online"] * per_real
             for cut, unit_cost in levers.fee_cost:
                 self._cost += online_fees * cut[step] * unit_cost
-
-    def _to_places(self, per_commune: np.ndarray, extra: np.ndarray) -> np.ndarray:
-        """Rows of commune values -> rows of (communes, district sums + ``extra``, total)."""
-        district = np.add.reduceat(per_commune, self.structure.district_commune_start, axis=1)
-        district += extra
-        return np.concatenate([per_commune, district, district.sum(axis=1, keepdims=True)], axis=1)
-
-    def _supply_share(self) -> np.ndarray:
-        s, share = self.structure, self.offices.online_share[self.step_index]
-        nc, w = s.n_communes, self.params.district_desk_share
-        commune = share[:nc]
-        weighted = np.add.reduceat(commune * s.commune_size, s.district_commune_start)
-        households = np.add.reduceat(s.commune_size, s.district_commune_start)
-        district = (1 - w) * weighted / households + w * share[nc:]
-        total = np.sum(district * households) / households.sum()
-        return np.concatenate([commune, district, [total]])
 
     # -- running and results -----------------------------------------------------------------
 

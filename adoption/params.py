@@ -244,7 +244,7 @@ class Params:
     @classmethod
     def markdown(cls) -> str:
         """The parameter table of ``docs/model.md`` (Markdown), generated from :meth:`table`."""
-        lines = ["| name | default | unit | allowed | meaning | source |", "|---|---|---|---|---|---|"]
+        lines = ["| name | default | unit | allowed | meaning | source |", "|---" * 6 + "|"]
         for r in cls.table().itertuples():
             cells = [f"`{r.name}`", f"{r.default:g}", r.unit, f"[{r.low:g}, {r.high:g}]"]
             cells += [r.meaning, r.source]

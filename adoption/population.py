@@ -97,6 +97,11 @@ class Households:
         """Number of households."""
         return len(self.village)
 
+    @property
+    def any_service(self) -> np.ndarray:
+        """Households using at least one of online filing, the citizen app, cashless bills."""
+        return self.online | self.app | self.cashless
+
 
 def build_structure(
     profiles: list[DistrictProfile],

@@ -42,7 +42,7 @@ from .calendar import YEARS, parse_month
 from .errors import UserError
 from .inputs import read_text
 from .interventions import KEYS as INTERVENTION_KEYS
-from .interventions import Intervention
+from .interventions import Intervention, with_end
 from .params import Params, check_value
 from .places import resolve_all
 from .posterior import posterior_mean_params
@@ -171,13 +171,13 @@ def check_size(scenario: Scenario, profiles: list[DistrictProfile], where, key: 
     import os
 
     from . import sizes
-    from .ensemble import INDICATORS
+    from .indicators import FORECAST
 
     households = scenario.scale * sum(p.households for p in profiles)
     months = parse_month(scenario.end) - parse_month(scenario.start) + 1
     places = sum(len(p.communes) + 1 for p in profiles) + 1
     workers = workers or os.cpu_count() or 1
-    found = sizes.estimate(households, months, places, len(INDICATORS), scenario.runs, workers)
+    found = sizes.estimate(households, months, places, len(FORECAST), scenario.runs, workers)
     sizes.check(found, workers, where, key)
 
 
@@ -228,7 +228,7 @@ def _interventions(path: Path, items, profiles, start: str, end: str) -> tuple:
                     f"{prefix}.{name}",
                     f"{value} is outside the scenario period {start} to {end}",
                 )
-        out.append(lever if lever.end is not None else replace(lever, end=end))
+        out.append(with_end(lever, end))
     return tuple(out), notes
 
 

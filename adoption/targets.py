@@ -31,7 +31,9 @@ from scipy import stats
 
 from .calendar import parse_month
 from .errors import UserError
-from .indicators import COUNTS, RATES, TOTAL
+from .indicators import INDICATORS as REGISTRY
+from .indicators import RATES, TOTAL
+from .indicators import SHARES as REGISTRY_SHARES
 from .inputs import read_csv_rows, read_text
 from .params import Params
 from .profiles import load_profiles
@@ -64,9 +66,9 @@ DERIVED: dict[str, str] = {
     ),
 }
 #: Indicators whose values are shares in [0, 1].
-SHARES = frozenset(RATES) | {"procedures_online_share"} | frozenset(DERIVED)
-#: Every indicator a target may name.
-INDICATORS = SHARES | frozenset(COUNTS)
+SHARES = REGISTRY_SHARES | frozenset(DERIVED)
+#: Every indicator a target may name: any of the model's (adoption.indicators) and DERIVED.
+INDICATORS = frozenset(REGISTRY) | frozenset(DERIVED)
 
 KINDS = ("point", "approximate", "lower_bound", "upper_bound")
 LEVELS = ("commune", "district", "total")

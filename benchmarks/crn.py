@@ -30,7 +30,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None)
     args = parser.parse_args()
 
-    from adoption.ensemble import INDICATORS, run_ensemble
+    from adoption.ensemble import FORECAST as INDICATORS
+    from adoption.ensemble import run_ensemble
     from adoption.interventions import Intervention
     from adoption.scenario import load_scenario
 

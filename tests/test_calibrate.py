@@ -12,15 +12,15 @@ from adoption.calibrate import (  # noqa: E402
     Posterior,
     Settings,
     Simulator,
-    _ess_log,
-    _next_beta,
     calibrate,
     log_likelihood,
     max_log_likelihood,
+    observation_sd,
     report_months,
     statistics,
     synthetic_targets,
 )
+from adoption.calibrate.smc import _ess_log, _next_beta  # noqa: E402
 from adoption.calibration_report import IDENTIFIED  # noqa: E402
 from adoption.targets import Prior, load_priors, load_targets  # noqa: E402
 
@@ -60,10 +60,28 @@ def test_may_target_uses_mays_only():
     assert all(m % 12 == 4 for m in report_months(row))  # month index 4 = May
 
 
-def test_counts_are_scaled_to_the_real_place(run):
+def test_counts_are_the_models_real_counts(run):
     stats = statistics(run, TARGETS)
+    target = TARGETS.set_index("id").loc["trung_khanh_cashless_bills"]
+    table = run.tidy()
+    collected = table[
+        (table["place"] == "Trùng Khánh")
+        & (table["indicator"] == "households")
+        & (table["date"] == pd.Timestamp(f"{target['date_start']}-01"))
+    ]["value"].item()
+    assert stats["trung_khanh_cashless_bills/n"][0] == collected  # already in real units
     households = next(p for p in run.profiles if p.name == "Trùng Khánh").households
-    assert stats["trung_khanh_cashless_bills/n"][0] == pytest.approx(households, rel=0.01)
+    assert stats["trung_khanh_cashless_bills/n"][0] == pytest.approx(households, rel=0.05)
+
+
+def test_observation_sd_is_the_noise_models_sd():
+    s, n = np.array([0.2, 0.5, 1.2, np.nan]), np.array([100.0, 0.5, 100.0, 10.0])
+    sd = observation_sd(s, n, 0.02)
+    assert sd[0] == pytest.approx(np.sqrt(0.2 * 0.8 / 100 + 0.02**2))
+    assert sd[1] == pytest.approx(np.sqrt(0.25 / 1 + 0.02**2))  # fewer than one case: one
+    assert sd[2] == pytest.approx(0.02)  # s(1-s) < 0 clipped at 0
+    assert np.isnan(sd[3])
+    assert observation_sd(0.2, 100.0, 0.02) == sd[0]  # scalars as the callers pass them
 
 
 def test_noise_model_prefers_the_reported_value():

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from adoption import ensemble
 from adoption.cli import main
+from adoption.ensemble import run as ensemble
 from adoption.errors import UserError
 from adoption.scenario import load_scenario
 

@@ -11,8 +11,8 @@ from adoption import forecast as forecast_module
 from adoption import outputs
 from adoption.cli import main
 from adoption.errors import UserError
-from adoption.forecast import write_csv
 from adoption.outputs import OutputSet
+from adoption.tables import write_csv
 
 SCENARIO = 'name = "{name}"\ndistricts = ["Chợ Đồn"]\nend = "2020-06"\nscale = 0.1\nseed = {seed}\n'
 

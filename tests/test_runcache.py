@@ -44,7 +44,7 @@ _RUN = textwrap.dedent(
     scenario = Scenario(path=Path("s.toml"), name="s", districts=["Chợ Đồn"], end="2021-06",
                         seed=3, scale=0.1, runs=2, parameters="defaults")
     e = run_ensemble(scenario, sys.argv[1], workers=1, progress=False)
-    k = list(adoption.ensemble.INDICATORS).index("online_service_rate")
+    k = list(adoption.indicators.FORECAST).index("online_service_rate")
     print(adoption.__file__, e.folder.name, float(e.values[:, -12:, -1, k].mean()))
     """
 )

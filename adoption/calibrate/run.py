@@ -1,0 +1,86 @@
+"""Running a calibration: :func:`calibrate` picks the sampler; :func:`synthetic_targets`.
+
+This module owns the entry point (which targets and priors, which method of
+:data:`~adoption.calibrate.settings.METHODS`) and the synthetic targets of recovery
+checks. The samplers themselves are :mod:`adoption.calibrate.smc` and
+:mod:`adoption.calibrate.pyabc_method`; reading the target and prior files is
+:mod:`adoption.targets`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..targets import Prior, load_priors, load_targets
+from .noise import observation_sd
+from .pyabc_method import _calibrate_pyabc
+from .result import Posterior
+from .settings import Settings
+from .simulator import Simulator
+from .smc import _calibrate_smc
+
+
+def calibrate(
+    targets: pd.DataFrame | None = None,
+    priors: dict[str, Prior] | None = None,
+    settings: Settings | None = None,
+    db: str | Path = "calibration/abc.db",
+    resume: bool = False,
+    progress: bool = True,
+) -> Posterior:
+    """Fit the model to the targets (tempered SMC, or pyabc ABC-SMC), or resume a run in ``db``.
+
+    Args:
+        targets: rows of :func:`adoption.targets.load_targets` (role ``target`` used).
+        priors: from :func:`adoption.targets.load_priors`; the shipped files if None.
+        settings: :class:`~adoption.calibrate.settings.Settings`.
+        db: SQLite database; every finished stage (generation) is kept there.
+        resume: continue the last run in ``db`` instead of starting a new one.
+        progress: show a progress bar over generations.
+
+    Returns:
+        The posterior of the last finished generation.
+    """
+    targets = load_targets() if targets is None else targets
+    targets = targets[targets["role"] == "target"].reset_index(drop=True)
+    priors = load_priors() if priors is None else priors
+    settings = settings or Settings()
+    if settings.method == "smc":
+        return _calibrate_smc(targets, priors, settings, Path(db), resume, progress)
+    return _calibrate_pyabc(targets, priors, settings, Path(db), resume, progress)
+
+
+def synthetic_targets(
+    targets: pd.DataFrame, parameters: dict, settings: Settings, seed: int
+) -> pd.DataFrame:
+    """Targets whose values are the model's own at ``parameters`` (for recovery checks).
+
+    Each value is the simulated statistic at a report month drawn from the target's
+    interval, plus the noise model's error, so that a calibration to them faces the
+    same observation process as one to the real figures. Bounds become points.
+
+    Args:
+        targets: the targets to imitate.
+        parameters: the true parameters (a subset of :class:`~adoption.params.Params`).
+        settings: the simulation scale and the reporting errors.
+        seed: seeds the simulation, the report months and the errors.
+
+    Returns:
+        A copy of ``targets`` with synthetic values, every bound made a point.
+    """
+    rng = np.random.default_rng(seed)
+    stats = Simulator(targets, settings).run(parameters, seed)
+    out = targets.copy()
+    for i, target in enumerate(targets.itertuples(index=False)):
+        values, counts = stats[target.id], stats[f"{target.id}/n"]
+        m = rng.integers(len(values))
+        kind = "point" if target.kind == "lower_bound" else target.kind
+        sd = observation_sd(values[m], counts[m], settings.reporting_sd[kind])
+        out.loc[out.index[i], "value"] = float(
+            np.clip(values[m] + sd * rng.standard_normal(), 0, 1)
+        )
+        out.loc[out.index[i], "kind"] = kind
+    return out

@@ -1,0 +1,79 @@
+"""One simulation for the calibration: ``parameters -> statistics`` of the targets.
+
+:class:`Simulator` owns which part of the province is simulated for a set of
+targets (their districts, to the last target month, at what scale) and is picklable,
+so that worker processes and pyabc can call it. It does not compare the statistics
+with the reports (:mod:`adoption.calibrate.noise`) or choose the parameters.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..calendar import format_month, parse_month
+from ..model import AdoptionModel
+from ..params import Params
+from ..profiles import load_profiles
+from .settings import Settings
+from .stats import statistics
+
+
+class Simulator:
+    """``parameters -> statistics`` for the targets: a picklable function for pyabc or a pool.
+
+    Simulates only the districts the targets are in, to the last target month,
+    at ``settings.scale`` (target communes at full scale if so set), and
+    releases each model after use.
+    """
+
+    def __init__(self, targets: pd.DataFrame, settings: Settings, base: Params | None = None):
+        self.targets = targets.reset_index(drop=True)
+        self.settings = settings
+        self.base = base or Params()
+        profiles = load_profiles()
+        district_of = {c.name: p.name for p in profiles for c in p.communes}
+        district_of.update({p.name: p.name for p in profiles})
+        wanted = {district_of[place] for place in self.targets["place"]}
+        self.profiles = [p for p in profiles if p.name in wanted]  # read once, not per run
+        self.districts = [p.name for p in self.profiles]
+        self.end = format_month(max(parse_month(d) for d in self.targets["date_end"]))
+        self.commune_scale = self._commune_scale(settings)
+
+    def _commune_scale(self, settings: Settings) -> dict[str, float]:
+        """Communes simulated at another scale than ``settings.scale``: name -> scale."""
+        district_targets = set(self.targets.loc[self.targets["level"] == "district", "place"])
+        scale = {
+            commune.name: settings.district_target_scale
+            for profile in self.profiles
+            if profile.name in district_targets
+            for commune in profile.communes
+        }
+        if settings.target_communes_full_scale:
+            communes = self.targets.loc[self.targets["level"] == "commune", "place"]
+            scale.update(dict.fromkeys(communes, 1.0))
+        return scale
+
+    def run(self, parameters: dict, seed: int) -> dict[str, np.ndarray]:
+        """Statistics of one run with ``parameters`` (a subset of Params) and ``seed``."""
+        params = self.base.replace(**{k: float(v) for k, v in parameters.items()})
+        model = AdoptionModel(
+            params,
+            self.profiles,
+            end=self.end,
+            scale=self.settings.scale,
+            commune_scale=self.commune_scale,
+            rng=seed,
+        )
+        try:
+            model.run_model()
+            return statistics(model, self.targets)
+        finally:
+            model.release()
+
+    def __call__(self, parameters: dict) -> dict[str, np.ndarray]:
+        """The pyabc model interface: the seed comes from the worker's seeded NumPy state."""
+        from .pyabc_method import to_natural  # that module builds on this one
+
+        natural = to_natural(dict(parameters))
+        return self.run(natural, int(np.random.randint(2**31 - 1)))

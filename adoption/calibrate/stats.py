@@ -1,0 +1,91 @@
+"""What a run says about the targets: each target's simulated value and the count behind it.
+
+:func:`statistics` reads one finished model's collected indicators at the months a
+target's report may refer to (:func:`report_months`). This module owns how an
+indicator is aggregated into the figure a district reports (a year's files, a stock
+at the month, a month's increase of the app install rate). It does not run the model
+(:mod:`adoption.calibrate.simulator`) or compare values with the reports
+(:mod:`adoption.calibrate.noise`).
+
+(Named ``stats`` rather than ``statistics`` so that the package's re-exported
+function :func:`statistics` does not shadow its own module.)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..calendar import parse_month
+from ..indicators import INDICATORS
+from ..model import AdoptionModel
+
+#: Months in a reported rate of files: the texts report a year's files ("since the start of
+#: the year", "to date"), so a file rate at report month m is the ratio of the 12 months to m.
+REPORT_MONTHS = 12
+
+#: The target-only indicator (:data:`adoption.targets.DERIVED`): a month's increase of the app
+#: install rate.
+_APP_INCREASE = "app_install_rate_increase_1m"
+
+
+def report_months(target: pd.Series | dict) -> list[int]:
+    """Months the target's report may refer to: its date interval (Mays only for a May figure)."""
+    months = list(range(parse_month(target["date_start"]), parse_month(target["date_end"]) + 1))
+    if target["aggregation"] == "mean_same_calendar_month":
+        calendar_month = parse_month(target["date_start"]) % 12
+        months = [m for m in months if m % 12 == calendar_month]
+    return months
+
+
+def statistics(model: AdoptionModel, targets: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each target's simulated value at each of its report months, and the real count behind it.
+
+    Args:
+        model: a finished model; its collected counts are in real (unscaled) units.
+        targets: rows of :func:`adoption.targets.load_targets`.
+
+    Returns:
+        ``{id: values}`` and ``{id + "/n": counts}``, arrays over :func:`report_months`.
+        Rates of flows (files) are 12-month ratios of sums; stocks are end-of-month
+        values; the app figure is one month's increase of the install rate. A count is
+        the real number of cases behind the value, for the sampling variance of the report.
+    """
+    data = model.datacollector.model_vars
+    places = model.places
+    first = int(model.months[0])
+    out = {}
+    for target in targets.itertuples(index=False):
+        column = places.index[(places["place"] == target.place) & (places["level"] == target.level)]
+        steps = np.array(report_months(target._asdict())) - first
+        values, counts = _series(data, target.indicator, int(column[0]), steps)
+        out[target.id] = values
+        out[f"{target.id}/n"] = counts
+    return out
+
+
+def _series(data: dict, indicator: str, col: int, steps: np.ndarray):
+    """One target's values and counts at ``steps`` from the collected data of place ``col``."""
+
+    def column(name: str) -> np.ndarray:
+        return np.array([month[col] for month in data[name]], dtype=np.float64)
+
+    if indicator == _APP_INCREASE:
+        rate = column("app_install_rate")
+        before = np.where(steps > 0, rate[np.maximum(steps - 1, 0)], 0.0)
+        return rate[steps] - before, column("citizens")[steps]
+    rate = INDICATORS[indicator].rate
+    if rate is not None and all(INDICATORS[part].kind == "flow" for part in rate):
+        return _year_ratio(column(rate[0]), column(rate[1]), steps)
+    denominator = rate[1] if rate is not None else "households"
+    return column(indicator)[steps], column(denominator)[steps]
+
+
+def _year_ratio(numerator: np.ndarray, denominator: np.ndarray, steps: np.ndarray):
+    """Ratio of the sums over the :data:`REPORT_MONTHS` months to each step, and the sum below."""
+    num, den = np.cumsum(numerator), np.cumsum(denominator)
+    low = np.maximum(steps - REPORT_MONTHS, -1)
+    num_w = num[steps] - np.where(low >= 0, num[np.maximum(low, 0)], 0)
+    den_w = den[steps] - np.where(low >= 0, den[np.maximum(low, 0)], 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den_w > 0, num_w / den_w, np.nan), den_w

@@ -1,0 +1,136 @@
+"""Running a forecast ensemble: each run on a worker, kept in the run cache, resumable.
+
+:func:`run_one` is a plain picklable function of a :class:`~.plan.RunTask`; runs go
+to local processes or a Dask cluster through :class:`adoption.pool.Pool`. Each
+finished run is kept by :mod:`adoption.runcache`, so an interrupted ensemble keeps its
+finished runs and the same command picks up where it stopped. A run's result depends
+on its task only, so the ensemble is identical whatever the number of workers.
+
+This module runs; summaries are :mod:`adoption.ensemble.summaries`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import runcache
+from ..calendar import month_range
+from ..indicators import FORECAST
+from ..params import Params
+from ..pool import Pool
+from ..scenario import Scenario
+from .plan import RunTask, _profiles, cache_key, places, plan
+
+
+def run_one(task: RunTask) -> np.ndarray:
+    """Run one member of an ensemble.
+
+    Returns:
+        float32 array ``(months, places, len(FORECAST))``.
+    """
+    from ..model import AdoptionModel
+
+    model = AdoptionModel(
+        Params(**task.params),
+        _profiles(task.profile, task.districts),
+        start=task.start,
+        end=task.end,
+        scale=task.scale,
+        interventions=list(task.interventions),
+        rng=task.seed,
+    )
+    model.run_model()
+    values = extract(model)
+    model.release()
+    return values
+
+
+def extract(model) -> np.ndarray:
+    """The :data:`~adoption.indicators.FORECAST` indicators of a finished model.
+
+    Returns:
+        float32 array ``(months, places, indicators)``, counts in real units.
+    """
+    data = model.datacollector.model_vars
+    out = np.empty((len(data["cost_vnd"]), len(model.places), len(FORECAST)), np.float32)
+    for k, name in enumerate(FORECAST):
+        out[:, :, k] = np.asarray(data[name], dtype=np.float64)
+    return out
+
+
+@dataclass
+class Ensemble:
+    """The runs of one scenario: values ``(runs, months, places, indicators)`` and labels."""
+
+    scenario: Scenario
+    tasks: list[RunTask]
+    values: np.ndarray
+    months: np.ndarray
+    places: pd.DataFrame
+    folder: Path
+
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        return self.scenario.name
+
+
+def run_ensemble(
+    scenario: Scenario,
+    cache: str | Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = True,
+    label: str | None = None,
+) -> Ensemble:
+    """Run (or finish) a scenario's ensemble, keeping each run in ``cache``.
+
+    Args:
+        scenario: a checked scenario.
+        cache: folder for finished runs (one sub-folder per :func:`cache_key`).
+        workers: local processes (default: all cores); 1 runs in this process.
+        scheduler: address of a Dask scheduler (``tcp://host:8786``); overrides ``workers``.
+        progress: show a progress bar.
+        label: text of the progress bar.
+
+    Returns:
+        The :class:`Ensemble`. Interrupted (Ctrl-C), it raises ``KeyboardInterrupt``
+        after saving every finished run.
+    """
+    tasks = plan(scenario)
+    folder = Path(cache) / f"{_slug(scenario.name)}-{cache_key(scenario, tasks)}"
+    folder.mkdir(parents=True, exist_ok=True)
+    months = month_range(scenario.start, scenario.end)
+    where = places(scenario)
+    shape = (len(months), len(where), len(FORECAST))
+    runs = {t.index: runcache.load(folder, t.index, shape) for t in tasks}
+    todo = [t for t in tasks if runs[t.index] is None]
+    from tqdm.auto import tqdm
+
+    bar = tqdm(
+        total=len(tasks),
+        initial=len(tasks) - len(todo),
+        unit="run",
+        desc=label or scenario.name,
+        disable=not progress,
+    )
+    lost = f"the runs finished so far are kept in {folder}"
+    try:
+        with Pool(run_one, workers if todo else 1, scheduler if todo else None, lost) as pool:
+            for k, values in pool.unordered(todo):
+                runcache.save(folder, todo[k].index, values)
+                runs[todo[k].index] = values
+                bar.update()
+    finally:
+        bar.close()
+    values = np.stack([runs[t.index] for t in tasks])
+    return Ensemble(scenario, tasks, values, months, where, folder)
+
+
+def _slug(name: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")[:40] or "scenario"
