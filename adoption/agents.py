@@ -84,7 +84,9 @@ class OfficeArrays:
             district=district,
             start=start,
             computers=computers,
-            online_share=np.stack([s.at(months) for s in schedules], axis=1),
+            online_share=np.stack(
+                [s.at(months, params.supply_logit_shift) for s in schedules], axis=1
+            ),
             assist=np.zeros(shape),
             digitise=np.zeros(shape),
             files=np.zeros(len(start), dtype=np.int64),

@@ -29,7 +29,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from .calibrate import IDENTIFIED, Posterior, Settings, Simulator, observation_sd  # noqa: E402
+from .calibrate import IDENTIFIED, Posterior, Settings  # noqa: E402
+from .calibrate.predictive import predictive_draws, score_table  # noqa: E402
 from .files import write_atomic  # noqa: E402
 from .posterior import CALIBRATION_DIR  # noqa: E402
 from .targets import Prior, load_priors, load_targets  # noqa: E402
@@ -42,51 +43,18 @@ def posterior_predictive(
     draws: int = 60,
     seed: int = 1,
 ) -> pd.DataFrame:
-    """Posterior-predictive distribution of each target's reported value.
+    """Posterior-predictive distribution of each figure's reported value, and its score.
 
-    Draws ``draws`` particles (by weight), simulates each with its own seed, takes
-    the model's value at a report month drawn uniformly from the target's interval,
-    and adds the noise model's sampling and reporting error.
+    Draws ``draws`` particles (by weight), simulates each with its own seed, takes the
+    model's value at a report month drawn uniformly from the figure's window, and adds
+    the observation model's error (:mod:`adoption.calibrate.predictive`).
 
     Returns:
-        One row per target: reported value, kind, predictive mean, sd, 5/25/75/95 %
-        quantiles and the z-score ``(reported - mean) / sd``.
+        One row per figure: reported value, kind, predictive mean, quantiles, z on the
+        logit scale, whether it lies in the 50 % and 90 % intervals, interval score, CRPS.
     """
-    rng = np.random.default_rng(seed)
-    weights = posterior["weight"].to_numpy()
-    rows = rng.choice(len(posterior), size=draws, p=weights / weights.sum())
-    parameters = posterior.drop(columns="weight")
-    simulator = Simulator(targets, settings)
-    values = {t: [] for t in targets["id"]}
-    for k, row in enumerate(rows):
-        stats = simulator.run(parameters.iloc[row].to_dict(), seed=seed * 100_003 + k)
-        for target in targets.itertuples(index=False):
-            s, n = stats[target.id], stats[f"{target.id}/n"]
-            m = rng.integers(len(s))
-            sd = observation_sd(s[m], n[m], settings.reporting_sd[target.kind])
-            values[target.id].append(s[m] + sd * rng.standard_normal())
-    out = []
-    for target in targets.itertuples(index=False):
-        v = np.asarray(values[target.id])
-        mean, sd = float(np.nanmean(v)), float(np.nanstd(v, ddof=1))
-        q = np.nanquantile(v, [0.05, 0.25, 0.75, 0.95])
-        out.append(
-            {
-                "id": target.id,
-                "place": target.place,
-                "indicator": target.indicator,
-                "kind": target.kind,
-                "reported": target.value,
-                "mean": mean,
-                "sd": sd,
-                "q05": q[0],
-                "q25": q[1],
-                "q75": q[2],
-                "q95": q[3],
-                "z": (target.value - mean) / sd if sd > 0 else np.nan,
-            }
-        )
-    return pd.DataFrame(out)
+    table = score_table(targets, predictive_draws(posterior, targets, settings, draws, seed))
+    return table.rename(columns={"draws": "n_draws"})
 
 
 def targets_figure(predictive: pd.DataFrame) -> Figure:

@@ -40,20 +40,11 @@ from . import __version__, runcache
 from .ensemble import Ensemble, costs, differences, run_ensemble, summarise
 from .errors import UserError
 from .files import write_atomic
+from .indicators import HEADLINE
 from .outputs import OutputSet, check_folder
 from .posterior import CALIBRATION_DIR, POSTERIOR_FILE
 from .scenario import Scenario, load_scenario
 from .tables import write_tables
-
-#: Indicators of the headline fan charts, in order.
-FAN_INDICATORS = (
-    "online_service_rate",
-    "online_payment_rate",
-    "records_digitisation_rate",
-    "cashless_bill_rate",
-    "app_install_rate",
-    "procedures_online_share",
-)
 
 
 def with_overrides(
@@ -205,11 +196,12 @@ def _write_figures(out: Path, table, base_table, diff, scenario: Scenario) -> li
     districts = list(dict.fromkeys(table.loc[table["level"] == "district", "place"]))
     figure = fan_grid(
         table,
-        list(FAN_INDICATORS),
+        list(HEADLINE),
         districts,
         scenario=scenario.name,
         reported=reported,
         references=references,
+        level="district",
     )
     written = [_save_figure(out / "forecast.png", figure)]
     if diff is not None:
@@ -332,11 +324,12 @@ def readme_figures(
     figures = {
         "forecast_fans.png": fan_grid(
             table,
-            list(FAN_INDICATORS),
+            list(HEADLINE),
             districts,
             scenario=baseline,
             reported=reported,
             references=references,
+            level="district",
         ),
         "districts_online_service.png": small_multiples(
             table,
@@ -344,6 +337,7 @@ def readme_figures(
             scenario=baseline,
             reported=reported,
             references=references,
+            level="district",
         ),
         "scenarios_any_service.png": comparison_chart(
             table, "any_service_rate", "All districts", scenarios=names, differences=diff

@@ -77,8 +77,23 @@ def _citizens(model) -> np.ndarray:
     return s.commune_size * s.household_size[s.commune_district]
 
 
+def _adults(model) -> np.ndarray:
+    s = model.structure
+    adults = np.array([p.household_size * p.adult_share for p in model.profiles])
+    return s.commune_size * adults[s.commune_district]
+
+
 def _citizens_app(model) -> np.ndarray:
-    return model.commune_counts["households_app"] * model.params.app_users_per_household
+    """Adults with the app: one at the household's install, the others at ``app_spread_hazard``."""
+    hh = model.households
+    age = np.minimum(np.maximum(model.month - hh.app_since, 0), len(model.app_stay) - 1)
+    members = hh.app * (1 + (hh.adults - 1) * (1 - model.app_stay[age]))
+    return np.add.reduceat(members, model.structure.commune_start, dtype=np.float64)
+
+
+def _self_12m(model) -> np.ndarray:
+    recent = model.households.self_filed > model.month - 12
+    return np.add.reduceat(recent, model.structure.commune_start, dtype=np.int64)
 
 
 def _team_visits(model) -> np.ndarray:
@@ -133,6 +148,21 @@ INDICATORS: dict[str, Indicator] = {
         _i("app_install_rate", "share of citizens with the provincial citizen app installed",
            "Citizens with the citizen app", "share", "stock",
            rate=("citizens_app", "citizens"), share_of="citizens", headline=True, forecast=True),
+        _i("self_service_rate", "share of adults who filed a procedure online themselves in "
+           "the last 12 months (one adult per filing household; what surveys such as PAPI ask)",
+           "Adults filing online themselves (12 months)", "share", "stock",
+           rate=("households_self_12m", "adults"), share_of="adults", headline=True,
+           forecast=True),
+        _i("portal_account_rate", "share of adults with a portal account (one per household "
+           "that has filed online itself)", "Adults with a portal account", "share", "stock",
+           rate=("households_portal", "adults"), share_of="adults", forecast=True),
+        _i("self_file_rate", "share of the month's procedure files filed online by the "
+           "household itself (not by desk staff)", "Files filed online by citizens themselves",
+           "share", "flow", rate=("files_self", "files_total"), share_of=_FILES,
+           forecast=True),
+        _i("app_adult_rate", "share of adults with the citizen app installed",
+           "Adults with the citizen app", "share", "stock", rate=("citizens_app", "adults"),
+           share_of="adults", forecast=True),
         _i("procedures_online_share", "share of procedures offered online (level 3/4), "
            "weighted by where files go", "Procedures offered online", "share", "stock",
            places=_supply_share, share_of="procedures", headline=True, forecast=True),
@@ -166,6 +196,16 @@ INDICATORS: dict[str, Indicator] = {
            "online fees", "Cumulative cost", "VND", "cumulative", desks=_cost, forecast=True),
         _i("files_total", "procedure files received in the month", "Procedure files",
            "files", "flow", desks="files_total", real=True),
+        _i("files_self", "files the household filed online itself in the month",
+           "Files filed online by citizens", "files", "flow", desks="files_self", real=True),
+        _i("households_self_12m", "households that filed online themselves in the last 12 "
+           "months", "Households filing online themselves", "households", "stock",
+           communes=_self_12m, real=True),
+        _i("households_portal", "households with a portal account (have filed online "
+           "themselves)", "Households with a portal account", "households", "stock",
+           flag="portal_account", real=True),
+        _i("adults", "people aged 15 and over (household size x adult share)", "Adults",
+           "adults", "stock", communes=_adults, real=True),
         _i("files_assisted", "files desk staff filed online for a visitor in the month",
            "Files filed online by desk staff", "files", "flow", desks="files_assisted",
            real=True),
@@ -190,8 +230,9 @@ INDICATORS: dict[str, Indicator] = {
            real=True),
         _i("citizens", "people", "Citizens", "citizens", "stock", communes=_citizens,
            real=True),
-        _i("citizens_app", "people with the citizen app installed", "Citizens with the app",
-           "citizens", "stock", communes=_citizens_app, real=True),
+        _i("citizens_app", "people with the citizen app installed (adults of app households, "
+           "spreading within the household)", "Citizens with the app", "citizens", "stock",
+           communes=_citizens_app, real=True),
         _i("team_visits", "household visits by community teams in the month",
            "Household visits by teams", "visits", "flow", communes=_team_visits, real=True),
         _i("teams_active", "community teams that have started", "Active teams", "teams",

@@ -31,7 +31,7 @@ import numpy as np
 
 from .calendar import format_month, parse_month
 from .errors import UserError
-from .places import resolve
+from .places import place_names, resolve_place
 
 
 class LeverType:
@@ -261,13 +261,12 @@ def _check_period(lever: Intervention, months: np.ndarray) -> None:
 def _where(lever: Intervention, setup: LeverSetup) -> Where:
     s, months = setup.structure, setup.months
     if lever.where:
-        known = [*s.district_names, *s.commune_names]
-        what = "district or commune of the model"
-        named = {resolve(n, known, "Intervention", "where", what) for n in lever.where}
         district_of = [s.district_names[d] for d in s.commune_district]
-        pairs = zip(s.commune_names, district_of, strict=True)
-        communes = np.array([c in named or d in named for c, d in pairs])
-        districts = np.array([d in named for d in s.district_names])
+        pairs = list(zip(s.commune_names, district_of, strict=True))
+        names = place_names(pairs, s.district_names)
+        meant = [m for n in lever.where for m in resolve_place(n, names, "Intervention", "where")]
+        communes = np.array([pair in meant or pair[1] in meant for pair in pairs])
+        districts = np.array([d in meant for d in s.district_names])
     else:
         communes, districts = np.ones(s.n_communes, bool), np.ones(s.n_districts, bool)
     return Where(

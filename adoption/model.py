@@ -130,6 +130,9 @@ class AdoptionModel(mesa.Model):
             params=self.params,
         )
         self.levers = build_schedules(self.interventions, setup)
+        self._add_status_quo_campaigns()
+        #: Share of an app household's other adults still without the app, by months since.
+        self.app_stay = np.exp(-self.params.app_spread_hazard * np.arange(len(self.months) + 1))
         self._base_effectiveness = self.teams.effectiveness.copy()
         self._create_agents()
         self.places = place_table(self.structure)
@@ -143,6 +146,22 @@ class AdoptionModel(mesa.Model):
         self.datacollector = mesa.DataCollector(model_reporters=indicators.reporters())
 
     # -- set-up ------------------------------------------------------------------------------
+
+    def _add_status_quo_campaigns(self) -> None:
+        """Dated campaigns of the profiles (no cost: the status quo), combined with the levers'."""
+        s = self.structure
+        reach = np.zeros((len(self.months), s.n_villages))
+        communes = [c for p in self.profiles for c in p.communes]
+        for k, commune in enumerate(communes):
+            villages = s.village_commune == k
+            for month, share in commune.campaigns:
+                step = np.searchsorted(self.months, month)
+                if step < len(self.months) and self.months[step] == month:
+                    reach[step, villages] = share
+        if not reach.any():
+            return
+        levers = self.levers.campaign_reach
+        self.levers.campaign_reach = reach if levers is None else 1 - (1 - levers) * (1 - reach)
 
     def _create_agents(self) -> None:
         if self.use_teams:
@@ -197,7 +216,7 @@ class AdoptionModel(mesa.Model):
         )
         push = self._campaign()
         gate = rules.gates(hh, covered, app_live, p)
-        rules.diffusion(hh, s, p, gate, peer, self._innovation, dose, push)
+        rules.diffusion(hh, s, p, gate, peer, self._innovation, dose, push, month)
         files = self._procedures()
         self._record(files)
         self.datacollector.collect(self)

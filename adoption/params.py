@@ -198,12 +198,38 @@ class Params:
         bounds=(0.0, 1e9),
     )
 
-    # --- indicators -------------------------------------------------------------
-    app_users_per_household: float = _p(
-        1.5,
-        "citizens",
-        "citizens who install the app in a household that installs it",
-        bounds=(0.0, 20.0),
+    # --- access, the citizen app in a household, the supply schedule ---------------------
+    shared_phone_access: float = _p(
+        0.2,
+        "0-1",
+        "share of households without a smartphone that can file online on a relative's, "
+        "neighbour's or team member's phone (the app and cashless bills need their own)",
+        "assumption; sources describe teams and relatives filing for others (000: teams walk "
+        "households through a first filing)",
+    )
+    app_spread_hazard: float = _p(
+        0.05,
+        "1/month",
+        "hazard at which each further adult of an app household installs the app too (the "
+        "first installs when the household adopts)",
+        "assumption; with it the app can reach the share of adults provinces report for "
+        "citizen accounts (docs/sources.md, Observations)",
+    )
+    supply_logit_shift: float = _p(
+        0.0,
+        "logit",
+        "shift, on the logit scale, of every point of the supply schedule that is an "
+        "assumption in the profile (points reported by a source stay as they are)",
+        "assumption; calibrated to the supply figures of calibration/observations.csv",
+        bounds=(-4.0, 4.0),
+    )
+    obs_discrepancy: float = _p(
+        0.3,
+        "logit",
+        "observation model: sd on the logit scale between a model rate and a reported figure "
+        "of it, beyond reporting, sampling and representativeness error (model discrepancy)",
+        "assumption; calibrated (calibration/README.md, observation model)",
+        bounds=(0.0, 3.0),
     )
 
     def __post_init__(self) -> None:

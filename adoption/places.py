@@ -9,6 +9,12 @@ Planners often type "Luong Bang" for Lương Bằng, or "lục yên" for Lục Y
   when several do (two communes of the same name in different districts);
 - a miss is refused with the nearest known names as suggestions.
 
+Two communes of different districts may share a name (Tân Lập is in Lục Yên and in
+Chợ Đồn): :func:`place_names` then accepts each only with its district,
+``"Tân Lập (Chợ Đồn)"``, and refuses the bare name with both candidates. A commune
+that has its district's name (the towns of Yên Lạc and Trùng Khánh) is reached with
+its district in brackets too; the bare name means the district.
+
 This module owns the matching. Which names exist is the profile's business
 (:mod:`adoption.profiles`); ``adoption places`` lists them.
 """
@@ -27,6 +33,43 @@ def fold(name: str) -> str:
     text = unicodedata.normalize("NFD", str(name)).replace("đ", "d").replace("Đ", "D")
     bare = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(bare.lower().split())
+
+
+def qualified(commune: str, district: str) -> str:
+    """The unambiguous name of a commune: ``"Tân Lập (Chợ Đồn)"``."""
+    return f"{commune} ({district})"
+
+
+def place_names(pairs: Iterable[tuple[str, str]], districts: Iterable[str]) -> dict[str, list]:
+    """Accepted names of places: name -> the (commune, district) pairs or districts it means.
+
+    ``pairs``: (commune, district) of every commune. A district name means the district;
+    a commune name shared by several communes, or with a district, is accepted only
+    qualified by its district (:func:`qualified`); the bare name then lists candidates.
+    """
+    pairs, districts = list(pairs), list(districts)
+    names: dict[str, list] = {d: [d] for d in districts}
+    count: dict[str, int] = {}
+    for commune, _ in pairs:
+        count[commune] = count.get(commune, 0) + 1
+    for commune, district in pairs:
+        names[qualified(commune, district)] = [(commune, district)]
+        if count[commune] == 1 and commune not in names:
+            names[commune] = [(commune, district)]
+        elif commune not in districts:  # shared by communes of several districts
+            names.setdefault(commune, []).append((commune, district))
+    return names
+
+
+def resolve_place(typed: str, names: dict[str, list], where: str, key: str) -> list:
+    """What ``typed`` means (see :func:`place_names`); one-line errors for a miss or ambiguity."""
+    name = resolve(typed, list(names), where, key, "district or commune")
+    meant = names[name]
+    if len(meant) > 1:
+        options = ", ".join(qualified(c, d) for c, d in meant)
+        problem = f"{typed!r} is the name of several communes: {options}; write one"
+        raise UserError(where, key, problem)
+    return meant
 
 
 def resolve(typed: str, known: Iterable[str], where: str, key: str, what: str = "place") -> str:

@@ -137,17 +137,13 @@ class Pool:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
                     index = pending.pop(future)
-                    yield index, self._result(future)
+                    yield index, future.result()
                     submit()
-        finally:
-            for future in pending:
-                future.cancel()
-
-    def _result(self, future):
-        try:
-            return future.result()
-        except BrokenProcessPool:
+        except BrokenProcessPool:  # raised by a result or by a submission after the death
             raise RunError(
                 f"a worker process ended abruptly (killed, or out of memory); {self.lost}: "
                 "run the same command again to continue"
             ) from None
+        finally:
+            for future in pending:
+                future.cancel()

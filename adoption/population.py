@@ -91,6 +91,10 @@ class Households:
     app: np.ndarray  # bool: citizen app installed
     cashless: np.ndarray  # bool: pays electricity/water bills through an app
     clock: dict[str, np.ndarray]  # float32 remaining Exp(1) threshold per process
+    shared_access: np.ndarray  # bool: can file online on a relative's or neighbour's phone
+    adults: np.ndarray  # float32: people aged 15+ (the district's household size x adult share)
+    app_since: np.ndarray  # int32: month the household installed the app (NEVER if not)
+    self_filed: np.ndarray  # int32: last month the household filed online itself (-NEVER: never)
 
     @property
     def n(self) -> int:
@@ -101,6 +105,11 @@ class Households:
     def any_service(self) -> np.ndarray:
         """Households using at least one of online filing, the citizen app, cashless bills."""
         return self.online | self.app | self.cashless
+
+    @property
+    def portal_account(self) -> np.ndarray:
+        """Households with a portal account: those that have filed online themselves."""
+        return self.self_filed > -NEVER
 
 
 def build_structure(
@@ -116,6 +125,9 @@ def build_structure(
     calibration target is about, inside a scaled district).
     """
     commune_scale = dict(commune_scale or {})
+    unknown = set(commune_scale) - {c.name for p in profiles for c in p.communes}
+    if unknown:
+        raise ValueError(f"commune_scale names unknown communes: {sorted(unknown)}")
     village_size, village_commune, commune_district, names = [], [], [], []
     village_scale = []
     for d, profile in enumerate(profiles):
@@ -123,14 +135,12 @@ def build_structure(
             c = len(names)
             names.append(commune.name)
             commune_district.append(d)
-            own = commune_scale.pop(commune.name, scale)
+            own = commune_scale.get(commune.name, scale)  # communes of one name share it
             base, extra = divmod(commune.households, commune.villages)
             sizes = np.full(commune.villages, base) + (np.arange(commune.villages) < extra)
             village_size.extend(np.maximum(1, np.rint(sizes * own)).astype(int))
             village_scale.extend([own] * commune.villages)
             village_commune.extend([c] * commune.villages)
-    if commune_scale:
-        raise ValueError(f"commune_scale names unknown communes: {sorted(commune_scale)}")
     village_size = np.asarray(village_size, dtype=np.int64)
     village_commune = np.asarray(village_commune, dtype=np.int32)
     commune_district = np.asarray(commune_district, dtype=np.int32)
@@ -198,6 +208,8 @@ def build_households(
         skill, attitude, distance = np.ones(n), np.ones(n), np.zeros(n)
         smartphone_due = account_due = np.full(n, start, dtype=np.int32)
     clock = {name: streams[name].exponential(size=n).astype(np.float32) for name in CLOCKS}
+    shared = streams["access"].random(n) < params.shared_phone_access
+    adults = np.array([p.household_size * p.adult_share for p in profiles], np.float32)[district]
     return Households(
         village=village,
         commune=commune,
@@ -216,6 +228,10 @@ def build_households(
         app=np.zeros(n, bool),
         cashless=np.zeros(n, bool),
         clock=clock,
+        shared_access=shared if heterogeneity else np.zeros(n, bool),
+        adults=adults,
+        app_since=np.full(n, NEVER, np.int32),
+        self_filed=np.full(n, -NEVER, np.int32),
     )
 
 

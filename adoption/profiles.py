@@ -56,21 +56,28 @@ DISTRICT_KEYS: dict[str, str] = {
     "account_2019": SHARE,
     "skill_mean": SHARE,
     "app_launch": MONTH,
+    "adult_share": SHARE,
     "procedures_online_share": SHARE,
+    "campaign_reach": SHARE,
 }
+#: District keys that may be left out.
+OPTIONAL_KEYS = {"campaign_reach"}
 
 #: Keys a commune row may set for that commune only.
 COMMUNE_KEYS: dict[str, str] = {
     "named": FLAG,
+    "households": COUNT,
     "villages": COUNT,
     "team_start": MONTH,
     "team_members": POSITIVE,
     "computers_per_official": POSITIVE,
     "desk_start": MONTH,
     "procedures_online_share": SHARE,
+    "campaign_reach": SHARE,
 }
 
-DATED_KEYS = {"procedures_online_share"}
+#: Keys given as dated points: the online-share schedule (interpolated), campaign months.
+DATED_KEYS = {"procedures_online_share", "campaign_reach"}
 
 #: Largest value a count may take: all of Viet Nam has about 27 million households.
 COUNT_LIMITS: dict[str, int] = {
@@ -83,14 +90,24 @@ COUNT_LIMITS: dict[str, int] = {
 
 @dataclass(frozen=True)
 class Schedule:
-    """A piecewise-linear schedule over months, flat before the first and after the last point."""
+    """A piecewise-linear schedule over months, flat before the first and after the last point.
+
+    ``assumed`` marks the points whose source is an assumption: :meth:`at` can shift
+    them on the logit scale (``supply_logit_shift``), leaving reported points as they are.
+    """
 
     months: tuple[int, ...]
     values: tuple[float, ...]
+    assumed: tuple[bool, ...] = ()
 
-    def at(self, month: int | np.ndarray) -> np.ndarray:
-        """Value(s) of the schedule at ``month``."""
-        return np.interp(month, self.months, self.values)
+    def at(self, month: int | np.ndarray, shift: float = 0.0) -> np.ndarray:
+        """Value(s) of the schedule at ``month``, assumed points shifted by ``shift`` (logit)."""
+        values = np.asarray(self.values, dtype=np.float64)
+        if shift and any(self.assumed):
+            clipped = np.clip(values, 1e-4, 1 - 1e-4)
+            moved = 1 / (1 + np.exp(-(np.log(clipped / (1 - clipped)) + shift)))
+            values = np.where(self.assumed, moved, values)
+        return np.interp(month, self.months, values)
 
 
 @dataclass(frozen=True)
@@ -107,6 +124,8 @@ class CommuneSpec:
     desk_start: int
     online_share: Schedule
     named: bool = False
+    #: Dated campaigns of the status quo: (month, share of households reached that month).
+    campaigns: tuple[tuple[int, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,6 +145,7 @@ class DistrictProfile:
     account_2019: float
     skill_mean: float
     app_launch: int
+    adult_share: float
     desk_start: int
     computers_per_official: float
     online_share: Schedule
@@ -202,7 +222,8 @@ def _read_rows(path: Path):
                 month = parse_month(row["date"])
             except ValueError:
                 raise UserError(where, key, "needs a date YYYY-MM in the date column") from None
-            target.setdefault(key, {})[month] = value
+            assumed = row["source"].lower().startswith("assumption")
+            target.setdefault(key, {})[month] = (value, assumed)
         else:
             if key in target:
                 raise UserError(where, key, "given twice for the same place")
@@ -260,13 +281,22 @@ def check_scale(
         )
 
 
-def _schedule(points: dict[int, float]) -> Schedule:
+def _schedule(points: dict[int, tuple[float, bool]]) -> Schedule:
     months = tuple(sorted(points))
-    return Schedule(months, tuple(float(points[m]) for m in months))
+    values = tuple(float(points[m][0]) for m in months)
+    return Schedule(months, values, tuple(bool(points[m][1]) for m in months))
+
+
+def _campaigns(*dated: dict | None) -> tuple[tuple[int, float], ...]:
+    """Campaign months and reach, from the district's and the commune's rows (commune wins)."""
+    merged = {}
+    for points in dated:
+        merged.update({m: v for m, (v, _) in (points or {}).items()})
+    return tuple(sorted(merged.items()))
 
 
 def _build_district(path: Path, name: str, values: dict, communes: dict) -> DistrictProfile:
-    missing = [k for k in DISTRICT_KEYS if k not in values]
+    missing = [k for k in DISTRICT_KEYS if k not in values and k not in OPTIONAL_KEYS]
     if missing:
         raise UserError(path, f"{name}: {missing[0]}", "required district key is missing")
     n_communes = values["communes"]
@@ -277,7 +307,11 @@ def _build_district(path: Path, name: str, values: dict, communes: dict) -> Dist
     villages = _split(values["villages"], [communes.get(c, {}).get("villages") for c in names])
     if values["households"] < sum(villages):
         raise UserError(path, f"{name}: households", "fewer households than villages")
-    households = _split(values["households"], [None] * n_communes)
+    fixed = [communes.get(c, {}).get("households") for c in names]
+    households = _split(values["households"], fixed)
+    if min(households) < 1 or sum(households) != values["households"]:
+        problem = "the communes' households exceed the district's"
+        raise UserError(path, f"{name}: households", problem)
     specs = []
     for commune, n_villages, n_households in zip(names, villages, households, strict=True):
         own = communes.get(commune, {})
@@ -297,9 +331,13 @@ def _build_district(path: Path, name: str, values: dict, communes: dict) -> Dist
                 if "procedures_online_share" in own
                 else district_schedule,
                 named=commune in communes,
+                campaigns=_campaigns(values.get("campaign_reach"), own.get("campaign_reach")),
             )
         )
     scalar = {k: v for k, v in values.items() if k in DISTRICT_KEYS and k not in DATED_KEYS}
+    for commune, v, h in zip(names, villages, households, strict=True):
+        if v > h:
+            raise UserError(path, f"{name}: {commune}", f"{v} villages but {h} households")
     del scalar["communes"], scalar["villages"], scalar["team_start"], scalar["team_members"]
     return DistrictProfile(
         name=name, online_share=district_schedule, communes=tuple(specs), **scalar

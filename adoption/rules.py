@@ -21,7 +21,7 @@ import numpy as np
 
 from .agents import OfficeArrays, TeamArrays
 from .params import Params
-from .population import CLOCKS, Households, Structure
+from .population import CLOCKS, NEVER, Households, Structure
 
 #: Largest monthly adoption probability (keeps log(1 - p) finite).
 P_MAX = 1 - 1e-6
@@ -59,11 +59,17 @@ def background_trends(hh: Households, month: int) -> None:
 
 
 def gates(hh: Households, covered: np.ndarray, app_live: np.ndarray, params: Params) -> dict:
-    """Who can adopt what this month: coverage and smartphones gate every digital service."""
+    """Who can adopt what this month: coverage and a phone gate every digital service.
+
+    The app and cashless bills need the household's own smartphone; online filing can
+    also be done on a shared phone (a relative's, a neighbour's), for the households
+    that have such access (``shared_phone_access``), given the skill to file.
+    """
     connected = hh.smartphone & covered
+    shared = (hh.smartphone | hh.shared_access) & covered  # a relative's or neighbour's phone
     return {
         "connected": connected,
-        "online": connected & (hh.skill >= params.skill_min),
+        "online": shared & (hh.skill >= params.skill_min),
         "app": connected & app_live,
         "cashless": connected & hh.account,
     }
@@ -173,6 +179,7 @@ def diffusion(
     innovation: dict,
     dose: np.ndarray | None,
     push: dict | None = None,
+    month: int | None = None,
 ) -> None:
     """Bass adoption of online filing, the citizen app and cashless bills, plus visit pushes.
 
@@ -181,6 +188,7 @@ def diffusion(
     spends ``-log(1 - p m_i - q F_v)`` from its clock, plus
     ``visit_hazard_* * dose`` if a team visited it this month, plus any extra
     hazard in ``push`` (process name -> hazard per household, e.g. a campaign's).
+    With ``month``, a household that installs the app this month gets ``app_since = month``.
     """
     for name in CLOCKS:
         adopted = getattr(hh, name)
@@ -199,12 +207,15 @@ def diffusion(
         log_stay *= eligible
         hh.clock[name] += log_stay
         adopted |= eligible & (hh.clock[name] <= 0)
+    if month is not None:  # the month each new app household installed
+        np.minimum(hh.app_since, np.where(hh.app, month, NEVER), out=hh.app_since)
 
 
 #: Count arrays returned by :func:`procedures`, per desk.
 FILE_COUNTS = (
     "files_total",
     "files_online",
+    "files_self",
     "files_assisted",
     "fee_files",
     "fees_paid_online",
@@ -258,6 +269,7 @@ def procedures(
         gap = (1 - params.online_choice) * params.fee_cut_response
         choice = choice + (gap * fee_cut[desk] * fee).astype(np.float32)
     by_self = offered & hh.online[who] & hh.verified[who] & (u[2] < choice)
+    hh.self_filed[who[by_self]] = month
     in_person = ~by_self
     e_desk = offices.start[desk] <= month  # staff verify on the provincial portal
     hh.verified[who[in_person & e_desk]] = True
@@ -271,7 +283,7 @@ def procedures(
         name: np.bincount(desk, weights=flag, minlength=n_desks).astype(np.int64)
         for name, flag in zip(
             FILE_COUNTS,
-            (None, online, assisted, fee, paid_online, digitised, fee & online),
+            (None, online, by_self, assisted, fee, paid_online, digitised, fee & online),
             strict=True,
         )
     }

@@ -44,7 +44,7 @@ from .inputs import read_text
 from .interventions import KEYS as INTERVENTION_KEYS
 from .interventions import Intervention, with_end
 from .params import Params, check_value
-from .places import resolve_all
+from .places import place_names, qualified, resolve_all, resolve_place
 from .posterior import posterior_mean_params
 from .profiles import DistrictProfile, check_scale, load_profiles
 
@@ -196,7 +196,9 @@ def _interventions(path: Path, items, profiles, start: str, end: str) -> tuple:
     """Check the ``[[interventions]]`` tables; one-line errors name ``interventions[i].key``."""
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise UserError(path, "interventions", "expected an array of tables [[interventions]]")
-    known = [p.name for p in profiles] + [c.name for p in profiles for c in p.communes]
+    names = place_names(
+        [(c.name, p.name) for p in profiles for c in p.communes], [p.name for p in profiles]
+    )
     first, last = parse_month(start), parse_month(end)
     out, notes = [], []
     for i, item in enumerate(items):
@@ -211,8 +213,7 @@ def _interventions(path: Path, items, profiles, start: str, end: str) -> tuple:
         where = item.get("where", [])
         if not isinstance(where, list) or not all(isinstance(w, str) for w in where):
             raise UserError(path, f"{prefix}.where", "expected a list of district or commune names")
-        where, said = resolve_all(where, known, path, f"{prefix}.where",
-                                  "district of the scenario nor one of their communes")  # fmt: skip
+        where, said = _places(path, f"{prefix}.where", where, names)
         notes += said
         try:
             lever = Intervention(**{**item, "where": tuple(where)})
@@ -230,6 +231,25 @@ def _interventions(path: Path, items, profiles, start: str, end: str) -> tuple:
                 )
         out.append(with_end(lever, end))
     return tuple(out), notes
+
+
+def _places(path: Path, key: str, typed: list[str], names: dict) -> tuple[list[str], list[str]]:
+    """The canonical names of the places a lever names, and notes on how they were read."""
+    out, notes = [], []
+    for name in typed:
+        meant = resolve_place(name, names, path, key)[0]
+        canonical = meant if isinstance(meant, str) else _commune_name(meant, names)
+        if canonical in out:
+            raise UserError(path, key, f"{canonical!r} is given twice")
+        if canonical != name:
+            notes.append(f"{path}: {key}: {name!r} read as {canonical!r}")
+        out.append(canonical)
+    return out, notes
+
+
+def _commune_name(pair: tuple[str, str], names: dict) -> str:
+    """A commune's bare name if it means only that commune, else its qualified name."""
+    return pair[0] if names.get(pair[0]) == [pair] else qualified(*pair)
 
 
 def _typed(path: Path, data: dict, key: str, kind, default, prefix: str = ""):

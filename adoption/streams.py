@@ -27,6 +27,7 @@ PROCESSES: tuple[str, ...] = (
     "subsidy",  # which poor households a smartphone subsidy reaches, and when
     "extension",  # which uncovered villages a coverage extension connects, and when
     "campaign",  # whom an information campaign reaches each month
+    "access",  # which households without a smartphone can file on a shared phone
 )
 
 

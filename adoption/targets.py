@@ -58,6 +58,10 @@ COLUMNS = [
     "note",
 ]
 
+#: Columns a targets file may add: ``definition_sd``, the logit-scale error between what the
+#: text reports and the model's indicator (observation model; 0 if absent).
+OPTIONAL_COLUMNS = ["definition_sd"]
+
 #: Indicators computed here from the model's indicators: name -> meaning.
 DERIVED: dict[str, str] = {
     "app_install_rate_increase_1m": (
@@ -148,7 +152,7 @@ def load_targets(
         seen.add(rows[-1]["id"])
     if not rows:
         raise UserError(path, "rows", "no targets in the file")
-    table = pd.DataFrame(rows, columns=COLUMNS)
+    table = pd.DataFrame(rows, columns=[*COLUMNS, *OPTIONAL_COLUMNS])
     if role is not None:
         table = table[table["role"] == role].reset_index(drop=True)
     table.attrs["path"] = str(path)
@@ -173,7 +177,7 @@ def _check_header(path: Path, header: list[str] | None) -> None:
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise UserError(path, "columns", f"missing column(s) {missing}; need {COLUMNS}")
-    unknown = [c for c in header if c not in COLUMNS]
+    unknown = [c for c in header if c not in COLUMNS and c not in OPTIONAL_COLUMNS]
     if unknown:
         raise UserError(path, "columns", f"unknown column(s) {unknown}; allowed: {COLUMNS}")
 
@@ -196,6 +200,13 @@ def _check_target(where: str, row: dict[str, str], places: dict[str, set[str]]) 
             f"{indicator!r} is not a model indicator; allowed: {', '.join(sorted(INDICATORS))}",
         )
     row["value"] = _value(where, row["value"], indicator)
+    text = row.get("definition_sd") or "0"
+    try:
+        row["definition_sd"] = float(text)
+    except ValueError:
+        raise UserError(where, "definition_sd", f"expected a number >= 0, got {text!r}") from None
+    if not math.isfinite(row["definition_sd"]) or row["definition_sd"] < 0:
+        raise UserError(where, "definition_sd", f"expected a number >= 0, got {text!r}")
     _one_of(where, "kind", row["kind"], KINDS)
     _one_of(where, "role", row["role"], ROLES)
     _one_of(where, "aggregation", row["aggregation"], tuple(AGGREGATIONS))
@@ -367,8 +378,6 @@ def _bounds(where: str, name: str, value, unit: str, distribution: str) -> tuple
     low, high = (_number(where, name, "bounds", v) for v in value)
     if not low < high:
         raise UserError(where, name, f"bounds must have lower < upper, got [{low}, {high}]")
-    if low < 0:
-        raise UserError(where, name, f"bounds must be >= 0 (no parameter is negative), got {low}")
     if unit in PROBABILITY_UNITS and high > 1:
         raise UserError(where, name, f"a probability ({unit}) needs bounds within [0, 1]")
     if distribution == "loguniform" and low <= 0:

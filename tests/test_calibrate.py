@@ -66,6 +66,7 @@ def test_counts_are_the_models_real_counts(run):
     table = run.tidy()
     collected = table[
         (table["place"] == "Trùng Khánh")
+        & (table["level"] == "district")  # the district, not its town of the same name
         & (table["indicator"] == "households")
         & (table["date"] == pd.Timestamp(f"{target['date_start']}-01"))
     ]["value"].item()
@@ -75,13 +76,32 @@ def test_counts_are_the_models_real_counts(run):
 
 
 def test_observation_sd_is_the_noise_models_sd():
-    s, n = np.array([0.2, 0.5, 1.2, np.nan]), np.array([100.0, 0.5, 100.0, 10.0])
-    sd = observation_sd(s, n, 0.02)
-    assert sd[0] == pytest.approx(np.sqrt(0.2 * 0.8 / 100 + 0.02**2))
-    assert sd[1] == pytest.approx(np.sqrt(0.25 / 1 + 0.02**2))  # fewer than one case: one
-    assert sd[2] == pytest.approx(0.02)  # s(1-s) < 0 clipped at 0
+    s, n = np.array([0.2, 0.5, 0.0, np.nan]), np.array([100.0, 0.5, 100.0, 10.0])
+    sd = observation_sd(s, n, 0.3, 0.02, 0.5)
+    report = 0.02 / (0.3 * 0.7)  # the reporting error, on the logit scale at the figure
+    assert sd[0] == pytest.approx(np.sqrt(report**2 + 1 / (100 * 0.2 * 0.8) + 0.25))
+    assert sd[1] == pytest.approx(np.sqrt(report**2 + 1 / (1 * 0.25) + 0.25))  # n < 1: one
+    assert np.isfinite(sd[2])  # a model rate of 0 is clipped, not infinite
     assert np.isnan(sd[3])
-    assert observation_sd(0.2, 100.0, 0.02) == sd[0]  # scalars as the callers pass them
+    assert observation_sd(0.2, 100.0, 0.3, 0.02, 0.5) == sd[0]  # scalars as callers pass them
+
+
+def test_representativeness_and_discrepancy_widen_the_likelihood():
+    from adoption.observations import fit_figures
+
+    figures = fit_figures()
+    papi = figures[figures["id"] == "papi_ncsp_use_2022"]
+    key, y = "papi_ncsp_use_2022", papi["value"].item()
+    assert papi["representativeness_sd"].item() > 0 and papi["definition_sd"].item() > 0
+
+    def ll(s, discrepancy=0.0):
+        sim = {key: np.array([s]), f"{key}/n": np.array([1e5])}
+        return log_likelihood(sim, papi, Settings().reporting_sd, discrepancy)
+
+    assert ll(y) > ll(4 * y)  # the reported value is the most likely
+    # a rate four times the national one costs little: the five districts are not the nation
+    assert ll(y) - ll(4 * y) < 6
+    assert ll(4 * y, discrepancy=1.0) > ll(4 * y)  # discrepancy tolerates more
 
 
 def test_noise_model_prefers_the_reported_value():

@@ -29,7 +29,9 @@ def test_places_add_up(small_run):
 
 
 def test_rates_are_ratios_of_reported_counts(small_run):
-    t = small_run.tidy().pivot_table(index=["date", "place"], columns="indicator", values="value")
+    t = small_run.tidy().pivot_table(
+        index=["date", "place", "level", "district"], columns="indicator", values="value"
+    )
     for rate, (num, den) in RATES.items():
         ok = t[den] > 0
         assert np.allclose(t.loc[ok, rate], t.loc[ok, num] / t.loc[ok, den]), rate

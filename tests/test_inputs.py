@@ -307,3 +307,21 @@ def test_a_read_only_or_immutable_output_folder_is_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--out: cannot write there" in err
     assert os.strerror(code) in err
+
+
+def test_a_commune_name_shared_by_two_districts_needs_its_district(tmp_path):
+    base = 'name = "x"\n' + LEVER
+    with pytest.raises(UserError) as info:
+        load_scenario(_file(tmp_path, base + 'where = ["Tân Lập"]\n'))
+    _one_line(info, "interventions[0].where", "Tân Lập (Lục Yên)", "Tân Lập (Chợ Đồn)")
+    scenario = load_scenario(_file(tmp_path, base + 'where = ["tan lap (cho don)"]\n'))
+    assert scenario.interventions[0].where == ("Tân Lập (Chợ Đồn)",)
+    model = AdoptionModel(
+        districts=["Lục Yên", "Chợ Đồn"], scale=0.05, interventions=scenario.interventions, rng=1
+    )
+    s = model.structure
+    trained = model.levers.effectiveness[-1][s.commune_village_start] > 1  # per commune
+    districts = [s.district_names[d] for d in s.commune_district]
+    assert [(c, d) for c, d, t in zip(s.commune_names, districts, trained, strict=True) if t] == [
+        ("Tân Lập", "Chợ Đồn")
+    ]

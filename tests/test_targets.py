@@ -53,7 +53,7 @@ def _one_line_naming(error, path, where, problem):
 
 def test_shipped_targets_load_with_the_issue_targets():
     targets = load_targets().set_index("id")
-    assert list(load_targets().columns) == COLUMNS
+    assert list(load_targets().columns) == [*COLUMNS, "definition_sd"]
     assert set(targets["indicator"]) <= INDICATORS
     expected = {  # (place, indicator): value, from docs/sources.md (Source texts)
         ("Lâm Thượng", "online_service_rate"): 0.48,
@@ -102,7 +102,7 @@ def test_every_percentage_target_equals_a_figure_of_its_quote():
 
 def test_shipped_priors_load_and_cover_the_defaults():
     priors = load_priors()
-    assert 8 <= len(priors) <= 12
+    assert len(priors) >= 8
     defaults = Params()
     for name, prior in priors.items():
         assert name in Params.names()
@@ -251,7 +251,7 @@ def test_a_small_priors_file_loads(tmp_path):
         ('reason = "docs/sources.md"', 'source = "x"', "line 2", "unknown key 'source'"),
         ("a = 2.0\n", "", "line 7", "missing key 'a'"),
         ("b = 2.0", "b = -1.0", "line 7", "must be > 0"),
-        ("[0.0, 1.0]", "[-0.5, 1.0]", "line 7", "must be >= 0"),
+        ("[0.0, 1.0]", "[-0.5, 1.0]", "line 7", "must lie within the parameter"),
         ('"beta"', '"beta"\nunit = "hazard"', "line 7", "differs from the Params unit '0-1'"),
     ],
 )

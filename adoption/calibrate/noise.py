@@ -1,12 +1,24 @@
-"""The noise model: how a reported figure relates to the model's value.
+"""The observation model: how a reported figure relates to the model's value.
 
-A reported rate is a survey-like observation of the simulated rate: binomial sampling
-variance of the real count behind it plus a reporting error of the figure's kind
-(:func:`observation_sd`, the one home of that formula), one-sided for bounds
-("> 25 %"), averaged over the months of its date interval (the texts carry no dates).
-This module owns that likelihood (:func:`log_likelihood`), its upper bound and its
-pyabc form (:func:`make_kernel`). It does not simulate (:mod:`adoption.calibrate.stats`
-gives the values and counts it compares) or sample.
+A reported rate ``y`` is compared with the model's rate ``s`` on the logit scale:
+
+    logit(y) ~ Normal(logit(s), sd^2)
+    sd^2 = (tau / (y (1 - y)))^2          reporting error of the figure (tau on the rate scale,
+                                          by kind, or the figure's own ``reporting_sd``)
+         + 1 / (n s (1 - s))              sampling: the rate is a share of n real cases
+         + representativeness_sd^2        a province or the nation is not the model's place
+         + definition_sd^2                the source's definition is not the indicator's
+         + obs_discrepancy^2              model discrepancy (a calibrated parameter)
+
+:func:`observation_sd` is the one home of that formula. A lower (upper) bound is the
+probability that the reported figure exceeds (falls short of) ``y``. The report month
+is unknown: the likelihood is the mean over the figure's months (a mixture). On the
+logit scale a few points matter more near 0 and 1 than near one half, as they do
+for a survey; the reporting error keeps a figure such as 98.65 % from being exact.
+
+This module owns that likelihood (:func:`log_likelihood`), its upper bound, its pyabc
+form (:func:`make_kernel`) and the predictive draws of a figure (:func:`draw_reports`).
+It does not simulate (:mod:`adoption.calibrate.stats` gives the values and counts).
 """
 
 from __future__ import annotations
@@ -16,55 +28,79 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy.special import ndtr
+from scipy.special import expit, logit, ndtr
+
+#: Rates are clipped to [EDGE, 1 - EDGE] before the logit (a model rate of exactly 0).
+EDGE = 1e-3
 
 
-def observation_sd(rate: ArrayLike, n: ArrayLike, tau: float) -> np.ndarray | np.floating:
-    """Standard deviation of a reported rate: ``sqrt(s(1-s)/n + tau^2)``.
+def observation_sd(
+    rate: ArrayLike,
+    n: ArrayLike,
+    reported: float,
+    tau: float,
+    extra_sd: float = 0.0,
+) -> np.ndarray:
+    """Standard deviation, on the logit scale, of a reported figure about a model rate.
 
     Args:
-        rate: the simulated rate ``s`` (scalar or array); ``s(1-s)`` is clipped at 0.
-        n: the real count behind it (scalar or array), clipped at 1 (fewer than one
-            case has the sampling variance of one).
-        tau: the reporting error of the figure's kind.
-
-    Returns:
-        The standard deviation, elementwise (NaN where ``s`` or ``n`` is NaN).
+        rate: the model's rate ``s`` (scalar or array).
+        n: the real count behind it (clipped at 1).
+        reported: the reported figure ``y`` (sets the scale of the reporting error).
+        tau: the reporting error on the rate scale.
+        extra_sd: the root sum of squares of the representativeness, definition and
+            discrepancy terms (logit scale).
     """
-    return np.sqrt(np.clip(rate * (1 - rate), 0, None) / np.maximum(n, 1) + tau**2)
+    s = np.clip(rate, EDGE, 1 - EDGE)
+    y = float(np.clip(reported, EDGE, 1 - EDGE))
+    report = tau / (y * (1 - y))
+    sampling = 1.0 / (np.maximum(n, 1) * s * (1 - s))
+    return np.sqrt(report**2 + sampling + extra_sd**2)
+
+
+def figure_terms(figure, reporting_sd: dict[str, float], discrepancy: float) -> tuple:
+    """``(tau, extra_sd)`` of one figure (a row of the fit table)."""
+    own = getattr(figure, "reporting_sd", np.nan)
+    tau = own if np.isfinite(own) else reporting_sd[figure.kind]
+    rep = getattr(figure, "representativeness_sd", 0.0)
+    definition = getattr(figure, "definition_sd", 0.0)
+    return tau, float(np.sqrt(rep**2 + definition**2 + discrepancy**2))
 
 
 def log_likelihood(
-    sim: dict[str, np.ndarray], targets: pd.DataFrame, reporting_sd: dict[str, float]
+    sim: dict[str, np.ndarray],
+    targets: pd.DataFrame,
+    reporting_sd: dict[str, float],
+    discrepancy: float = 0.0,
 ) -> float:
-    """Log-likelihood of the reported figures given one simulation (the noise model).
-
-    For a point or approximate figure ``y`` and a simulated rate ``s`` from ``n``
-    real cases at report month ``m``: ``y ~ Normal(s, s(1-s)/n + tau^2)``, ``tau`` the
-    reporting error of the figure's kind. For a lower bound ``y``: the probability
-    that the reported rate exceeds ``y``. The report month is unknown: the
-    likelihood is the mean over the target's report months.
+    """Log-likelihood of the reported figures given one simulation (module docstring).
 
     Args:
         sim: :func:`adoption.calibrate.statistics` of one run.
-        targets: the targets, with ``id``, ``kind`` and ``value``.
+        targets: the figures, with ``id``, ``kind``, ``value`` and, for public
+            observations, their error terms.
         reporting_sd: the reporting error ``tau`` of each kind of figure.
+        discrepancy: the model discrepancy (``obs_discrepancy`` of the run's parameters).
 
     Returns:
-        The log-likelihood; ``-inf`` if a target has no month with a finite value.
+        The log-likelihood; ``-inf`` if a figure has no month with a finite value.
     """
     total = 0.0
-    for target in targets.itertuples(index=False):
-        s, n = sim[target.id], sim[f"{target.id}/n"]
+    for figure in targets.itertuples(index=False):
+        s, n = sim[figure.id], sim[f"{figure.id}/n"]
         ok = np.isfinite(s) & (n > 0)
         if not ok.any():
             return -np.inf
         s, n = s[ok], n[ok]
-        sd = observation_sd(s, n, reporting_sd[target.kind])
-        if target.kind == "lower_bound":
-            like = ndtr((s - target.value) / sd)
+        tau, extra = figure_terms(figure, reporting_sd, discrepancy)
+        sd = observation_sd(s, n, figure.value, tau, extra)
+        gap = (logit(np.clip(s, EDGE, 1 - EDGE)) - logit(np.clip(figure.value, EDGE, 1 - EDGE)))
+        if figure.kind == "lower_bound":
+            like = ndtr(gap / sd)
+        elif figure.kind == "upper_bound":
+            like = ndtr(-gap / sd)
         else:
-            like = np.exp(-0.5 * ((target.value - s) / sd) ** 2) / (sd * np.sqrt(2 * np.pi))
+            like = np.exp(-0.5 * (gap / sd) ** 2) / (sd * np.sqrt(2 * np.pi))
         mean = like.mean()
         total += np.log(mean) if mean > 0 else -np.inf
     return float(total)
@@ -73,10 +109,42 @@ def log_likelihood(
 def max_log_likelihood(targets: pd.DataFrame, reporting_sd: dict[str, float]) -> float:
     """An upper bound of :func:`log_likelihood` (pyabc's ``pdf_max``)."""
     total = 0.0
-    for target in targets.itertuples(index=False):
-        if target.kind != "lower_bound":
-            total += -np.log(reporting_sd[target.kind] * np.sqrt(2 * np.pi))
+    for figure in targets.itertuples(index=False):
+        if figure.kind not in ("lower_bound", "upper_bound"):
+            tau, extra = figure_terms(figure, reporting_sd, 0.0)
+            y = float(np.clip(figure.value, EDGE, 1 - EDGE))
+            sd = np.sqrt((tau / (y * (1 - y))) ** 2 + extra**2)
+            total += -np.log(sd * np.sqrt(2 * np.pi))
     return total
+
+
+def draw_reports(
+    values: np.ndarray,
+    counts: np.ndarray,
+    figure,
+    reporting_sd: dict[str, float],
+    discrepancy: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Draws of what the figure would report: one per run, at a random month of its window.
+
+    Args:
+        values: model rates per run and report month ``(runs, months)``.
+        counts: the real counts behind them, same shape.
+        figure: a row of the fit table.
+        reporting_sd: the reporting error of each kind.
+        discrepancy: ``obs_discrepancy`` of each run.
+        rng: the draws' generator.
+    """
+    runs = np.arange(len(values))
+    month = rng.integers(values.shape[1], size=len(values))
+    s, n = values[runs, month], counts[runs, month]
+    out = np.full(len(values), np.nan)
+    for r in np.flatnonzero(np.isfinite(s)):
+        tau, extra = figure_terms(figure, reporting_sd, float(discrepancy[r]))
+        sd = observation_sd(s[r], n[r], figure.value, tau, extra)
+        out[r] = expit(logit(np.clip(s[r], EDGE, 1 - EDGE)) + sd * rng.standard_normal())
+    return out
 
 
 def make_kernel(targets: pd.DataFrame, reporting_sd: dict[str, float]) -> Any:
@@ -95,6 +163,7 @@ def make_kernel(targets: pd.DataFrame, reporting_sd: dict[str, float]) -> Any:
             )
 
         def __call__(self, x, x_0, t=None, par=None):  # noqa: D102
-            return log_likelihood(x, targets, reporting_sd)
+            discrepancy = float((par or {}).get("obs_discrepancy", 0.0))
+            return log_likelihood(x, targets, reporting_sd, discrepancy)
 
     return ReportedRateKernel()

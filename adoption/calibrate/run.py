@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..params import Params
 from ..targets import Prior, load_priors, load_targets
-from .noise import observation_sd
+from .noise import draw_reports
 from .pyabc_method import _calibrate_pyabc
 from .result import Posterior
 from .settings import Settings
@@ -73,14 +74,13 @@ def synthetic_targets(
     """
     rng = np.random.default_rng(seed)
     stats = Simulator(targets, settings).run(parameters, seed)
+    discrepancy = np.array([parameters.get("obs_discrepancy", Params().obs_discrepancy)])
     out = targets.copy()
     for i, target in enumerate(targets.itertuples(index=False)):
-        values, counts = stats[target.id], stats[f"{target.id}/n"]
-        m = rng.integers(len(values))
-        kind = "point" if target.kind == "lower_bound" else target.kind
-        sd = observation_sd(values[m], counts[m], settings.reporting_sd[kind])
-        out.loc[out.index[i], "value"] = float(
-            np.clip(values[m] + sd * rng.standard_normal(), 0, 1)
-        )
+        values, counts = stats[target.id][None, :], stats[f"{target.id}/n"][None, :]
+        kind = "point" if target.kind in ("lower_bound", "upper_bound") else target.kind
+        figure = target._replace(kind=kind)
+        report = draw_reports(values, counts, figure, settings.reporting_sd, discrepancy, rng)
+        out.loc[out.index[i], "value"] = float(np.clip(report[0], 0, 1))
         out.loc[out.index[i], "kind"] = kind
     return out

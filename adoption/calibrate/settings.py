@@ -50,7 +50,12 @@ class Settings:
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     scheduler: str | None = None
     reporting_sd: dict[str, float] = field(
-        default_factory=lambda: {"point": 0.02, "approximate": 0.04, "lower_bound": 0.02}
+        default_factory=lambda: {
+            "point": 0.02,
+            "approximate": 0.04,
+            "lower_bound": 0.02,
+            "upper_bound": 0.02,
+        }
     )
     #: ``"pyabc"`` only: pyabc re-weights a particle whose likelihood exceeds the running
     #: maximum by exp(excess / T); with a stochastic simulator that maximum is an extreme of

@@ -16,7 +16,7 @@ from ..model import AdoptionModel
 from ..params import Params
 from ..profiles import load_profiles
 from .settings import Settings
-from .stats import statistics
+from .stats import _places, statistics
 
 
 class Simulator:
@@ -32,26 +32,36 @@ class Simulator:
         self.settings = settings
         self.base = base or Params()
         profiles = load_profiles()
+        pairs = [pair for target in self.targets.itertuples() for pair in _places(target)]
         district_of = {c.name: p.name for p in profiles for c in p.communes}
-        district_of.update({p.name: p.name for p in profiles})
-        wanted = {district_of[place] for place in self.targets["place"]}
+        wanted = set()
+        for place, level in pairs:
+            if level == "total":
+                wanted |= {p.name for p in profiles}
+            else:
+                wanted.add(place if level == "district" else district_of[place])
         self.profiles = [p for p in profiles if p.name in wanted]  # read once, not per run
         self.districts = [p.name for p in self.profiles]
         self.end = format_month(max(parse_month(d) for d in self.targets["date_end"]))
-        self.commune_scale = self._commune_scale(settings)
+        self.commune_scale = self._commune_scale(settings, pairs)
 
-    def _commune_scale(self, settings: Settings) -> dict[str, float]:
-        """Communes simulated at another scale than ``settings.scale``: name -> scale."""
-        district_targets = set(self.targets.loc[self.targets["level"] == "district", "place"])
+    def _commune_scale(self, settings: Settings, pairs: list) -> dict[str, float]:
+        """Communes simulated at another scale than ``settings.scale``: name -> scale.
+
+        Every commune of a district a figure is about (a district, several, or the total)
+        runs at ``district_target_scale``; communes a figure is about at full scale.
+        """
+        whole = {place for place, level in pairs if level == "district"}
+        if any(level == "total" for _, level in pairs):
+            whole = set(self.districts)
         scale = {
             commune.name: settings.district_target_scale
             for profile in self.profiles
-            if profile.name in district_targets
+            if profile.name in whole
             for commune in profile.communes
         }
         if settings.target_communes_full_scale:
-            communes = self.targets.loc[self.targets["level"] == "commune", "place"]
-            scale.update(dict.fromkeys(communes, 1.0))
+            scale.update({place: 1.0 for place, level in pairs if level == "commune"})
         return scale
 
     def run(self, parameters: dict, seed: int) -> dict[str, np.ndarray]:

@@ -96,8 +96,10 @@ class _LogLikelihood:
 
     def __call__(self, job: tuple[np.ndarray, int]) -> float:
         z, seed = job
-        stats = self.simulator.run(self.space.natural(z), int(seed))
-        return log_likelihood(stats, self.simulator.targets, self.reporting_sd)
+        parameters = self.space.natural(z)
+        stats = self.simulator.run(parameters, int(seed))
+        discrepancy = parameters.get("obs_discrepancy", self.simulator.base.obs_discrepancy)
+        return log_likelihood(stats, self.simulator.targets, self.reporting_sd, discrepancy)
 
 
 class _Store:

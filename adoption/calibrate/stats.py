@@ -52,33 +52,58 @@ def statistics(model: AdoptionModel, targets: pd.DataFrame) -> dict[str, np.ndar
         the real number of cases behind the value, for the sampling variance of the report.
     """
     data = model.datacollector.model_vars
-    places = model.places
     first = int(model.months[0])
     out = {}
     for target in targets.itertuples(index=False):
-        column = places.index[(places["place"] == target.place) & (places["level"] == target.level)]
+        columns = place_columns(model.places, _places(target))
         steps = np.array(report_months(target._asdict())) - first
-        values, counts = _series(data, target.indicator, int(column[0]), steps)
+        values, counts = _series(data, target.indicator, columns, steps)
         out[target.id] = values
         out[f"{target.id}/n"] = counts
     return out
 
 
-def _series(data: dict, indicator: str, col: int, steps: np.ndarray):
-    """One target's values and counts at ``steps`` from the collected data of place ``col``."""
+def _places(target) -> tuple:
+    """The model places of a figure: its ``places`` column, or its own place and level."""
+    places = getattr(target, "places", None)
+    return places if isinstance(places, tuple) else ((target.place, target.level),)
+
+
+def place_columns(places: pd.DataFrame, wanted: tuple) -> list[int]:
+    """Columns of the model's place table for ``(place, level)`` pairs."""
+    columns = []
+    for place, level in wanted:
+        match = places.index[(places["place"] == place) & (places["level"] == level)]
+        if len(match) != 1:
+            raise ValueError(f"{place!r} ({level}) is not one place of the model")
+        columns.append(int(match[0]))
+    return columns
+
+
+def _series(data: dict, indicator: str, columns: list[int], steps: np.ndarray):
+    """A figure's values and counts at ``steps``, summed over the places ``columns``.
+
+    A rate of several places is the ratio of their summed numerators and denominators.
+    """
 
     def column(name: str) -> np.ndarray:
-        return np.array([month[col] for month in data[name]], dtype=np.float64)
+        return np.array([month[columns].sum() for month in data[name]], dtype=np.float64)
 
     if indicator == _APP_INCREASE:
-        rate = column("app_install_rate")
+        rate = column("citizens_app") / column("citizens")
         before = np.where(steps > 0, rate[np.maximum(steps - 1, 0)], 0.0)
         return rate[steps] - before, column("citizens")[steps]
     rate = INDICATORS[indicator].rate
     if rate is not None and all(INDICATORS[part].kind == "flow" for part in rate):
         return _year_ratio(column(rate[0]), column(rate[1]), steps)
-    denominator = rate[1] if rate is not None else "households"
-    return column(indicator)[steps], column(denominator)[steps]
+    if rate is not None:
+        numerator, denominator = column(rate[0]), column(rate[1])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values = np.where(denominator > 0, numerator / denominator, np.nan)
+        return values[steps], denominator[steps]
+    if len(columns) > 1:
+        raise ValueError(f"{indicator} is not a rate: it cannot be summed over places")
+    return column(indicator)[steps], column("households")[steps]
 
 
 def _year_ratio(numerator: np.ndarray, denominator: np.ndarray, steps: np.ndarray):

@@ -30,9 +30,14 @@ def indicators_by_district(table: pd.DataFrame, title: str = "", smooth_months: 
     """
     rows = table[table["level"].isin(["district", "total"]) & table["indicator"].isin(HEADLINE)]
     places = list(dict.fromkeys(rows.loc[rows["level"] == "district", "place"])) + [TOTAL]
-    fig, axes = plt.subplots(2, 3, figsize=(13, 7.5), sharex=True, layout="constrained")
+    n_rows = -(-len(HEADLINE) // 3)  # as many rows of three panels as the headline needs
+    fig, axes = plt.subplots(
+        n_rows, 3, figsize=(13, 1.5 + 3 * n_rows), sharex=True, layout="constrained", squeeze=False
+    )
+    for ax in axes.flat[len(HEADLINE) :]:
+        ax.set_visible(False)
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for ax, indicator in zip(axes.flat, HEADLINE, strict=True):
+    for ax, indicator in zip(axes.flat, HEADLINE, strict=False):
         data = rows[rows["indicator"] == indicator].pivot(
             index="date", columns="place", values="value"
         )
