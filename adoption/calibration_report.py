@@ -32,8 +32,9 @@ from matplotlib.figure import Figure  # noqa: E402
 from .calibrate import IDENTIFIED, Posterior, Settings  # noqa: E402
 from .calibrate.predictive import predictive_draws, score_table  # noqa: E402
 from .files import write_atomic  # noqa: E402
+from .observations import fit_figures  # noqa: E402
 from .posterior import CALIBRATION_DIR  # noqa: E402
-from .targets import Prior, load_priors, load_targets  # noqa: E402
+from .targets import Prior, load_priors  # noqa: E402
 
 
 def posterior_predictive(
@@ -216,7 +217,7 @@ def render_report(folder: str | Path = CALIBRATION_DIR, draws: int = 60, seed: i
     out = folder / "report"
     out.mkdir(parents=True, exist_ok=True)
     priors = load_priors()
-    targets = load_targets(role="target")
+    targets = fit_figures()
     posterior = pd.read_csv(folder / "posterior.csv")
     generations = pd.read_csv(folder / "generations.csv")
     settings = _settings(folder / "calibration.toml")

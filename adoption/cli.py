@@ -111,6 +111,9 @@ def _parser() -> argparse.ArgumentParser:
         "calibrate", help="fit the model to the reported rates (tempered SMC)"
     )
     cal.add_argument("--targets", type=Path, help="targets CSV (calibration/targets.csv)")
+    cal.add_argument(
+        "--observations", type=Path, help="observations CSV (calibration/observations.csv)"
+    )
     cal.add_argument("--priors", type=Path, help="priors TOML (calibration/priors.toml)")
     cal.add_argument("--out", default="calibration", help="output folder")
     cal.add_argument(
@@ -124,6 +127,18 @@ def _parser() -> argparse.ArgumentParser:
     cal.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
     cal.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
     cal.set_defaults(handler=_calibrate)
+    hind = commands.add_parser(
+        "hindcast", help="calibrate on the figures known by a month and score the later ones"
+    )
+    hind.add_argument("--until", required=True, help="cut-off month YYYY-MM")
+    hind.add_argument("--out", help="report folder (default calibration/hindcast-YYYY-MM)")
+    hind.add_argument("--population", type=int, default=150, help="particles per generation")
+    hind.add_argument("--generations", type=int, default=8, help="at most this many generations")
+    hind.add_argument("--draws", type=int, default=60, help="posterior draws for the forecast")
+    hind.add_argument("--seed", type=int, default=20250601)
+    hind.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
+    hind.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
+    hind.set_defaults(handler=_hindcast)
     rep = commands.add_parser("calibration-report", help="render calibration/report/")
     rep.add_argument("--folder", type=Path, default=Path("calibration"), help="calibration folder")
     rep.add_argument("--draws", type=int, default=60, help="posterior-predictive simulations")
@@ -211,26 +226,14 @@ def _figures(args: argparse.Namespace) -> int:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from .calibrate import Settings, calibrate, save_posterior
+    from .calibrate import calibrate, save_posterior
+    from .observations import fit_figures, load_observations
     from .outputs import check_folder
     from .targets import load_priors, load_targets
 
-    targets = load_targets(args.targets)
+    targets = fit_figures(load_targets(args.targets), load_observations(args.observations))
     priors = load_priors(args.priors)
-    options = {
-        "population_size": ("--population", args.population),
-        "max_generations": ("--generations", args.generations),
-        "scale": ("--scale", args.scale),
-        "seed": ("--seed", args.seed),
-        "workers": ("--workers", args.workers or os.cpu_count() or 1),
-    }
-    try:
-        settings = Settings(
-            **{field: value for field, (_, value) in options.items()}, scheduler=args.scheduler
-        )
-    except UserError as error:  # Settings holds the rules; name the option that broke one
-        option = options.get(error.key, (error.key,))[0]
-        raise UserError(option, error.key, error.problem) from None
+    settings = _settings(args)
     args.out = check_folder(args.out, "--out")
     db = args.db or args.out / "abc.db"
     if args.resume and not db.is_file():
@@ -242,6 +245,51 @@ def _calibrate(args: argparse.Namespace) -> int:
     )
     if posterior.warning():
         print(f"adoption: warning: {posterior.warning()}", file=sys.stderr)
+    return 0
+
+
+def _settings(args: argparse.Namespace):
+    """Calibration settings from the options (Settings holds the rules; errors name the option)."""
+    from .calibrate import Settings
+
+    options = {
+        "population_size": ("--population", args.population),
+        "max_generations": ("--generations", args.generations),
+        "seed": ("--seed", args.seed),
+        "workers": ("--workers", args.workers or os.cpu_count() or 1),
+    }
+    if getattr(args, "scale", None) is not None:
+        options["scale"] = ("--scale", args.scale)
+    try:
+        return Settings(
+            **{field: value for field, (_, value) in options.items()}, scheduler=args.scheduler
+        )
+    except UserError as error:
+        option = options.get(error.key, (error.key,))[0]
+        raise UserError(option, error.key, error.problem) from None
+
+
+def _hindcast(args: argparse.Namespace) -> int:
+    from .calendar import parse_month
+    from .hindcast import hindcast
+    from .outputs import check_folder
+
+    try:
+        parse_month(args.until)
+    except ValueError:
+        problem = f"expected a month YYYY-MM, got {args.until!r}"
+        raise UserError("--until", "until", problem) from None
+    settings = _settings(args)
+    out = check_folder(args.out or f"calibration/hindcast-{args.until}", "--out")
+    result = hindcast(args.until, out, settings, draws=args.draws, seed=args.seed)
+    s = result["summary"]
+    print(
+        f"hindcast from {args.until}: {s['figures']} later figures, "
+        f"{s['coverage_90']:.0%} inside the 90 % interval (s.e. {s['coverage_90_se']:.0%}), "
+        f"{s['coverage_50']:.0%} inside the 50 % interval (s.e. {s['coverage_50_se']:.0%})"
+    )
+    for path in result["files"]:
+        print(f"wrote {path}")
     return 0
 
 

@@ -150,7 +150,7 @@ INDICATORS: dict[str, Indicator] = {
            rate=("citizens_app", "citizens"), share_of="citizens", headline=True, forecast=True),
         _i("self_service_rate", "share of adults who filed a procedure online themselves in "
            "the last 12 months (one adult per filing household; what surveys such as PAPI ask)",
-           "Adults filing online themselves (12 months)", "share", "stock",
+           "Adults filing online themselves", "share", "stock",
            rate=("households_self_12m", "adults"), share_of="adults", headline=True,
            forecast=True),
         _i("portal_account_rate", "share of adults with a portal account (one per household "

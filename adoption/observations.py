@@ -196,4 +196,6 @@ def fit_figures(
     texts["places"] = [((p, lv),) for p, lv in zip(texts["place"], texts["level"], strict=True)]
     texts = texts.assign(representativeness_sd=0.0, reporting_sd=math.nan, source=texts["seed"])
     public = observations[observations["use"] == "fit"].assign(aggregation="mean_of_months")
-    return pd.concat([texts[FIGURE_COLUMNS], public[FIGURE_COLUMNS]], ignore_index=True)
+    table = pd.concat([texts[FIGURE_COLUMNS], public[FIGURE_COLUMNS]], ignore_index=True)
+    numbers = ["value", "representativeness_sd", "definition_sd", "reporting_sd"]
+    return table.astype({column: float for column in numbers})

@@ -22,7 +22,7 @@ import numpy as np
 
 from adoption import AdoptionModel
 from adoption.calibrate import Settings, Simulator
-from adoption.targets import load_targets
+from adoption.observations import fit_figures
 
 
 def rss_mb() -> float:
@@ -39,7 +39,7 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=250)
     parser.add_argument("--leak-runs", type=int, default=300)
     args = parser.parse_args()
-    targets = load_targets(role="target")
+    targets = fit_figures()
     simulator = Simulator(targets, Settings())
     simulator.run({}, 0)  # warm-up
     print(f"simulator: {simulator.districts}, to {simulator.end}, scale {simulator.settings.scale}")

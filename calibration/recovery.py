@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from adoption.calibrate import Settings, calibrate, synthetic_targets
-from adoption.targets import load_priors, load_targets
+from adoption.observations import fit_figures
+from adoption.targets import load_priors
 
 
 def main() -> None:
@@ -39,7 +40,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    targets = load_targets(role="target")
+    targets = fit_figures()
     priors = load_priors()
     rng = np.random.default_rng(args.seed)
     rows = []

@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from adoption.calibrate import Settings, Simulator
+from adoption.observations import fit_figures
 from adoption.params import Params
 from adoption.posterior import load_posterior
-from adoption.targets import load_targets
 
 
 def window_means(simulator: Simulator, parameters: dict, seeds: range) -> pd.DataFrame:
@@ -39,7 +39,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--defaults", action="store_true", help="use Params defaults")
     args = parser.parse_args()
-    targets = load_targets(role="target")
+    targets = fit_figures()
     posterior = None if args.defaults else load_posterior()
     parameters = {}
     if posterior is not None:

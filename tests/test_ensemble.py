@@ -14,6 +14,7 @@ from adoption.ensemble import (
     plan,
     quantiles,
     run_ensemble,
+    summarise,
 )
 from adoption.ensemble import run as ensemble
 from adoption.interventions import Intervention
@@ -182,3 +183,26 @@ def test_scenario_params_override_the_posterior_draws(tmp_path):
         t.params["q_online"] for t in plan(dataclasses.replace(scenario, overrides={}), posterior)
     }
     assert drawn <= {0.01, 0.04} and len(drawn) == 2  # 6 draws of two equal-weight particles
+
+
+def test_the_observation_band_adds_reporting_error_and_discrepancy(tmp_path):
+    """Reports scatter around the model by the reporting error (2 points) and the discrepancy."""
+    bands = {}
+    for discrepancy in (0.0, 1.0):
+        scenario = dataclasses.replace(
+            _scenario(tmp_path, runs=6, name=f"d{discrepancy}"),
+            parameters="defaults",
+            overrides={"obs_discrepancy": discrepancy},
+        )
+        table = summarise(run_ensemble(scenario, tmp_path, workers=1, progress=False))
+        rows = table[(table["indicator"] == "cashless_bill_rate") & (table["level"] == "district")]
+        late = rows[rows["date"] >= "2023-01-01"]
+        assert (late["obs_q05"] <= late["median"]).all() and (
+            late["obs_q95"] >= late["median"]
+        ).all()
+        bands[discrepancy] = float((late["obs_q95"] - late["obs_q05"]).mean())
+        communes = table[table["level"] == "commune"]
+        assert communes["obs_q05"].isna().all()
+        assert table.loc[table["indicator"] == "households", "obs_q05"].isna().all()
+    assert bands[0.0] > 0.8 * 2 * 1.645 * 0.02  # at least the reporting error of 2 points
+    assert bands[1.0] > 2 * bands[0.0]

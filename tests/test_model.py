@@ -1,5 +1,6 @@
 """Behaviour of AdoptionModel that users rely on."""
 
+import csv
 import gc
 import weakref
 
@@ -9,7 +10,7 @@ import pytest
 
 from adoption import AdoptionModel, Params
 from adoption.agents import CommunityTeam, OneStopOffice
-from adoption.profiles import single_village
+from adoption.profiles import default_profile_path, load_profiles, single_village
 
 
 def _bass_mean(p, q, n, months, runs):
@@ -241,3 +242,113 @@ def test_release_works_without_mesas_private_agent_ids(monkeypatch):
     monkeypatch.delattr(mesa.Agent, "_ids", raising=False)
     model.release()
     assert len(model.agents) == 0
+
+
+# -- issue 10: a structure that can meet the data ------------------------------------------------
+
+
+def _profile_rows():
+    with default_profile_path().open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _write_profile(path, rows):
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def _total(model, name):
+    """The indicator ``name`` of the five-district total, per month."""
+    return np.array(model.datacollector.model_vars[name])[:, -1]
+
+
+def test_self_filed_and_staff_filed_files_add_up_to_online_files(small_run):
+    online, self_, assisted = (
+        _total(small_run, n) for n in ("files_online", "files_self", "files_assisted")
+    )
+    np.testing.assert_allclose(online, self_ + assisted)
+    self_rate, online_rate = (
+        _total(small_run, "self_file_rate"),
+        _total(small_run, "online_service_rate"),
+    )
+    assert (np.nan_to_num(self_rate) <= np.nan_to_num(online_rate) + 1e-12).all()
+
+
+def test_self_service_counts_recent_filers_among_ever_filers(small_run):
+    recent, ever = _total(small_run, "households_self_12m"), _total(small_run, "households_portal")
+    assert (recent <= ever).all() and (np.diff(ever) >= 0).all()
+    assert (
+        _total(small_run, "self_service_rate") <= _total(small_run, "portal_account_rate")
+    ).all()
+
+
+def test_the_app_can_reach_every_adult_but_never_children():
+    """With a fast spread in the household the app passes the old cap of 1.5 users per household."""
+    params = Params(app_spread_hazard=0.5, p_app=0.02, q_app=0.3)
+    model = AdoptionModel(params, districts=["Yên Lạc"], scale=0.05, end="2030-12", rng=2)
+    model.run_model()
+    rate = _total(model, "app_install_rate")
+    adult_share = model.profiles[0].adult_share
+    assert rate.max() > 1.5 / model.profiles[0].household_size  # the old ceiling, 0.39 at 3.86
+    assert rate.max() <= adult_share + 1e-9
+    np.testing.assert_allclose(
+        _total(model, "app_adult_rate"), rate / adult_share, rtol=1e-9, equal_nan=True
+    )
+
+
+def test_shared_phones_let_households_without_one_file_online():
+    """Paired runs: shared access never lowers online filers, and raises them."""
+
+    def filers(access):
+        model = AdoptionModel(Params(shared_phone_access=access), districts=["Chợ Đồn"],
+                              scale=0.2, end="2025-12", rng=5)  # fmt: skip
+        model.run_model()
+        hh = model.households
+        return hh.online.sum(), (hh.online & ~hh.smartphone).sum()
+
+    (none, none_phoneless), (all_, all_phoneless) = filers(0.0), filers(1.0)
+    assert none_phoneless == 0  # without shared access only households with a phone file
+    assert all_phoneless > 0 and all_ > none
+
+
+def test_the_supply_shift_moves_assumed_points_only():
+    from adoption.calendar import parse_month
+
+    profile = load_profiles(districts=["Trùng Khánh"])[0]
+    schedule = profile.online_share
+    reported = schedule.months.index(parse_month("2024-06"))  # text 002: > 93 %, not assumed
+    assert not schedule.assumed[reported] and schedule.assumed[0]
+    months = np.array(schedule.months)
+    for shift in (-2.0, 2.0):
+        moved = schedule.at(months, shift)
+        assert moved[reported] == pytest.approx(schedule.values[reported])
+        assert np.sign(moved[0] - schedule.values[0]) == np.sign(shift)
+
+
+def test_a_dated_campaign_in_the_profile_reaches_its_commune_in_its_month(tmp_path):
+    rows = _profile_rows()
+    campaign = {"district": "Chợ Đồn", "commune": "Lương Bằng", "key": "campaign_reach"}
+    rows.append({**campaign, "date": "2021-05", "value": "0.8", "unit": "", "source": "assumption"})
+    path = _write_profile(tmp_path / "p.csv", rows)
+    model = AdoptionModel(profile_path=path, districts=["Chợ Đồn"], scale=0.2, end="2021-06", rng=3)
+    model.run_model()
+    table = model.tidy()
+    communes = table[table["level"] == "commune"]
+    aware, households = (
+        communes[communes["indicator"] == name].pivot(index="date", columns="place", values="value")
+        for name in ("households_aware", "households")
+    )
+    jump = (aware.diff() / households).loc[
+        "2021-05-01"
+    ]  # share made aware that month (no teams yet)
+    assert jump["Lương Bằng"] > 0.3 and jump.drop("Lương Bằng").max() < 0.2
+    cost = table[(table["indicator"] == "cost_vnd") & (table["place"] == "Lương Bằng")]
+    teams_only = AdoptionModel(districts=["Chợ Đồn"], scale=0.2, end="2021-06", rng=3)
+    teams_only.run_model()
+    assert (
+        cost["value"].iloc[-1]
+        == teams_only.counts["cost_vnd"][teams_only.structure.commune_names.index("Lương Bằng")]
+    )  # the status quo's campaign costs nothing

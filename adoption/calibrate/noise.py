@@ -32,6 +32,13 @@ from scipy.special import expit, logit, ndtr
 
 #: Rates are clipped to [EDGE, 1 - EDGE] before the logit (a model rate of exactly 0).
 EDGE = 1e-3
+#: Reporting error (on the rate scale) of each kind of figure, unless a figure gives its own.
+REPORTING_SD: dict[str, float] = {
+    "point": 0.02,
+    "approximate": 0.04,
+    "lower_bound": 0.02,
+    "upper_bound": 0.02,
+}
 
 
 def observation_sd(

@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..observations import fit_figures
 from ..params import Params
-from ..targets import Prior, load_priors, load_targets
+from ..targets import Prior, load_priors
 from .noise import draw_reports
 from .pyabc_method import _calibrate_pyabc
 from .result import Posterior
@@ -35,7 +36,9 @@ def calibrate(
     """Fit the model to the targets (tempered SMC, or pyabc ABC-SMC), or resume a run in ``db``.
 
     Args:
-        targets: rows of :func:`adoption.targets.load_targets` (role ``target`` used).
+        targets: the figures to fit: :func:`adoption.observations.fit_figures` (the texts'
+            targets and the public observations; the shipped files if None), or rows of
+            :func:`adoption.targets.load_targets` (role ``target`` used).
         priors: from :func:`adoption.targets.load_priors`; the shipped files if None.
         settings: :class:`~adoption.calibrate.settings.Settings`.
         db: SQLite database; every finished stage (generation) is kept there.
@@ -45,8 +48,10 @@ def calibrate(
     Returns:
         The posterior of the last finished generation.
     """
-    targets = load_targets() if targets is None else targets
-    targets = targets[targets["role"] == "target"].reset_index(drop=True)
+    targets = fit_figures() if targets is None else targets
+    if "role" in targets:
+        targets = targets[targets["role"] == "target"]
+    targets = targets.reset_index(drop=True)
     priors = load_priors() if priors is None else priors
     settings = settings or Settings()
     if settings.method == "smc":

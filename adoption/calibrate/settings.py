@@ -11,6 +11,7 @@ import os
 from dataclasses import asdict, dataclass, field
 
 from ..errors import UserError
+from .noise import REPORTING_SD
 
 #: Samplers of :func:`adoption.calibrate.calibrate` (``Settings.method``).
 METHODS = ("smc", "pyabc")
@@ -50,12 +51,7 @@ class Settings:
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     scheduler: str | None = None
     reporting_sd: dict[str, float] = field(
-        default_factory=lambda: {
-            "point": 0.02,
-            "approximate": 0.04,
-            "lower_bound": 0.02,
-            "upper_bound": 0.02,
-        }
+        default_factory=lambda: dict(REPORTING_SD)
     )
     #: ``"pyabc"`` only: pyabc re-weights a particle whose likelihood exceeds the running
     #: maximum by exp(excess / T); with a stochastic simulator that maximum is an extreme of

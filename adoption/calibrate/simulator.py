@@ -27,8 +27,15 @@ class Simulator:
     releases each model after use.
     """
 
-    def __init__(self, targets: pd.DataFrame, settings: Settings, base: Params | None = None):
+    def __init__(
+        self,
+        targets: pd.DataFrame,
+        settings: Settings,
+        base: Params | None = None,
+        series: bool = False,
+    ):
         self.targets = targets.reset_index(drop=True)
+        self.series = series  # also each figure's monthly value (``id + "/series"``)
         self.settings = settings
         self.base = base or Params()
         profiles = load_profiles()
@@ -77,7 +84,7 @@ class Simulator:
         )
         try:
             model.run_model()
-            return statistics(model, self.targets)
+            return statistics(model, self.targets, series=self.series)
         finally:
             model.release()
 

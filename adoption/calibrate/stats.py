@@ -38,18 +38,22 @@ def report_months(target: pd.Series | dict) -> list[int]:
     return months
 
 
-def statistics(model: AdoptionModel, targets: pd.DataFrame) -> dict[str, np.ndarray]:
+def statistics(
+    model: AdoptionModel, targets: pd.DataFrame, series: bool = False
+) -> dict[str, np.ndarray]:
     """Each target's simulated value at each of its report months, and the real count behind it.
 
     Args:
         model: a finished model; its collected counts are in real (unscaled) units.
-        targets: rows of :func:`adoption.targets.load_targets`.
+        targets: the figures (:func:`adoption.observations.fit_figures`).
+        series: also return each figure's value in every month of the run.
 
     Returns:
         ``{id: values}`` and ``{id + "/n": counts}``, arrays over :func:`report_months`.
         Rates of flows (files) are 12-month ratios of sums; stocks are end-of-month
         values; the app figure is one month's increase of the install rate. A count is
         the real number of cases behind the value, for the sampling variance of the report.
+        With ``series``, also ``{id + "/series": value in every month of the run}``.
     """
     data = model.datacollector.model_vars
     first = int(model.months[0])
@@ -60,6 +64,9 @@ def statistics(model: AdoptionModel, targets: pd.DataFrame) -> dict[str, np.ndar
         values, counts = _series(data, target.indicator, columns, steps)
         out[target.id] = values
         out[f"{target.id}/n"] = counts
+        if series:  # the figure's value in every month of the run
+            every = np.arange(len(data["households"]))
+            out[f"{target.id}/series"] = _series(data, target.indicator, columns, every)[0]
     return out
 
 

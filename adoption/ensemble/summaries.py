@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..calendar import format_month, parse_month, to_timestamps
 from ..indicators import FORECAST
+from .observed import observation_quantiles
 from .run import Ensemble
 
 #: Quantiles reported, and their column names.
@@ -78,10 +79,16 @@ def summarise(ensemble: Ensemble) -> pd.DataFrame:
     """Tidy forecast: one row per month x place x indicator, with mean, median and intervals.
 
     Columns: ``scenario, date, place, level, district, indicator, runs, mean,
-    q05, q25, median, q75, q95`` (household counts in real households).
+    q05, q25, median, q75, q95`` (the model's spread; counts in real units) and
+    ``obs_q05, obs_q25, obs_q75, obs_q95``: where a figure reported about the place would
+    fall (observation model; shares at districts and the total, else empty:
+    :mod:`adoption.ensemble.observed`).
     """
     stats = quantiles(ensemble.values)
-    return _table(ensemble, stats, scenario=ensemble.name)
+    table = _table(ensemble, stats, scenario=ensemble.name)
+    for column, values in observation_quantiles(ensemble).items():
+        table[column] = values.ravel()
+    return table
 
 
 def _check_paired(a: Ensemble, b: Ensemble) -> None:

@@ -28,6 +28,7 @@ from .style import (
     _label,
     _legend,
     _limits,
+    _observation_band,
     _one_level,
     _require,
     _runs,
@@ -54,6 +55,7 @@ def _fan_panel(
     """One fan: ``rows`` are the summary rows of one scenario, place, level and indicator."""
     rows = _dated(rows)
     x = rows["date"].to_numpy()
+    _observation_band(ax, x, rows, unit, FAN_COLOUR)
     _band(ax, x, rows, unit, FAN_COLOUR)
     level = str(rows["level"].iloc[0])
     if reported is not None:
@@ -62,7 +64,8 @@ def _fan_panel(
         _draw_reported(ax, reported[shown], place, level, indicator, fontsize)
     if references is not None:
         _draw_references(ax, references, indicator, level, rows["date"].iloc[0], fontsize)
-    _limits(ax, unit, rows[["q05", "q95"]].to_numpy(float) * unit.factor)
+    shown = ["q05", "q95", *(["obs_q05", "obs_q95"] if "obs_q05" in rows else [])]
+    _limits(ax, unit, rows[shown].to_numpy(float) * unit.factor)
     ax.set_xlim(x[0], x[-1])
     ax.grid(alpha=0.3)
     _year_axis(ax)

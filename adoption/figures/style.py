@@ -242,6 +242,19 @@ def _band(
     ax.plot(x, median, color=colour, linewidth=1.7, label=f"{label}median")
 
 
+def _observation_band(ax: Axes, x: np.ndarray, rows: pd.DataFrame, unit: _Unit, colour: str):
+    """Where a reported figure would fall (90 %): dashed edges, if the rows carry the band."""
+    if "obs_q05" not in rows or not np.isfinite(rows["obs_q05"].to_numpy(float)).any():
+        return
+    low, high = (rows[q].to_numpy(float) * unit.factor for q in ("obs_q05", "obs_q95"))
+    ax.fill_between(
+        x, low, high, facecolor="none", edgecolor=colour, alpha=0.5, hatch="///", linewidth=0,
+        label="90 % band of a reported figure",
+    )  # fmt: skip
+    ax.plot(x, low, color=colour, linewidth=0.8, linestyle="--", alpha=0.8)
+    ax.plot(x, high, color=colour, linewidth=0.8, linestyle="--", alpha=0.8)
+
+
 def _legend(fig: Figure, axes: Sequence[Axes], *, ncol: int = 4, title: str | None = None) -> None:
     """One legend below the panels, each label once."""
     handles: dict[str, object] = {}

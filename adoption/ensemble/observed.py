@@ -1,0 +1,52 @@
+"""The observation band: where a figure reported about a place would fall, not only the model.
+
+A forecast's quantiles (``q05`` ... ``q95``) are the model's own spread over posterior
+draws and seeds. A figure that a district later reports is that value seen through the
+observation model of the calibration (:mod:`adoption.calibrate.noise`): the model
+discrepancy (``obs_discrepancy`` of each run's posterior draw) on the logit scale, then
+the reporting error of a point figure on the rate scale (so a rate near 0 or 1 keeps a
+band a few points wide). :func:`observation_quantiles` draws such reports, :data:`DRAWS`
+per run, for every share indicator at the districts and the total (communes are left out
+to keep summaries fast), and returns their quantiles: the band a planner should expect
+a reported figure in. The draws come from the scenario's seed alone: reproducible.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit, logit
+
+from ..calibrate.noise import EDGE, REPORTING_SD
+from ..indicators import FORECAST, INDICATORS
+from .run import Ensemble
+
+#: Reports drawn per run.
+DRAWS = 8
+#: Quantiles of the band, and their column names.
+BAND = {"obs_q05": 0.05, "obs_q25": 0.25, "obs_q75": 0.75, "obs_q95": 0.95}
+
+
+def observation_quantiles(ensemble: Ensemble) -> dict[str, np.ndarray]:
+    """``{obs_q05, obs_q25, obs_q75, obs_q95}`` arrays ``(months, places, indicators)``.
+
+    NaN for indicators that are not shares and for commune rows.
+    """
+    values = ensemble.values
+    shape = values.shape[1:]
+    out = {name: np.full(shape, np.nan) for name in BAND}
+    places = np.flatnonzero(ensemble.places["level"].to_numpy() != "commune")
+    discrepancy = np.array([t.params.get("obs_discrepancy", 0.0) for t in ensemble.tasks])
+    rng = np.random.default_rng(np.random.SeedSequence(ensemble.scenario.seed, spawn_key=(7,)))
+    tau = REPORTING_SD["point"]
+    for k, name in enumerate(FORECAST):
+        if not INDICATORS[name].is_share:
+            continue
+        s = np.clip(values[:, :, places, k].astype(np.float64), EDGE, 1 - EDGE)
+        noise = rng.standard_normal((2, DRAWS, *s.shape))
+        seen = expit(logit(s)[None] + discrepancy[None, :, None, None] * noise[0])
+        reports = np.clip(seen + tau * noise[1], 0.0, 1.0)  # reporting error on the rate scale
+        reports = np.where(np.isnan(values[None, :, :, places, k]), np.nan, reports)
+        reports = reports.reshape(-1, *s.shape[1:])
+        for column, q in BAND.items():
+            out[column][:, places, k] = np.nanquantile(reports, q, axis=0)
+    return out
