@@ -80,23 +80,19 @@ def targets_figure(predictive: pd.DataFrame) -> Figure:
         alpha=0.6,
         label="50 %",
     )
-    bound = predictive["kind"] == "lower_bound"
-    ax.plot(
-        predictive.loc[~bound, "reported"] * 100,
-        y[~bound.to_numpy()],
-        "o",
-        color="black",
-        label="reported",
-    )
-    ax.plot(
-        predictive.loc[bound, "reported"] * 100,
-        y[bound.to_numpy()],
-        ">",
-        color="black",
-        ms=9,
-        label="reported lower bound",
-    )
-    labels = [f"{r.place}: {r.indicator}  (z = {r.z:+.1f})" for r in predictive.itertuples()]
+    markers = {
+        "lower_bound": (">", "reported lower bound"),
+        "upper_bound": ("<", "reported upper bound"),
+    }
+    kinds = predictive["kind"].to_numpy()
+    for kind, (marker, label) in {**markers, "": ("o", "reported")}.items():
+        chosen = (kinds == kind) if kind else ~np.isin(kinds, list(markers))
+        if chosen.any():
+            ax.plot(predictive.loc[chosen, "reported"] * 100, y[chosen], marker, color="black",
+                    ms=9 if kind else 6, linestyle="none", label=label)  # fmt: skip
+    labels = [
+        f"{r.id}, {r.place} {r.date_start[:4]}  (z = {r.z:+.1f})" for r in predictive.itertuples()
+    ]
     ax.set_yticks(y, labels, fontsize=9)
     ax.set_xlabel("rate (%)")
     ax.set_xlim(0, 100)
@@ -255,7 +251,7 @@ def _settings(path: Path) -> Settings:
 def _page(predictive, summary, generations, settings, targets, draws, warning) -> str:
     weak = summary.loc[~summary["identified"], "parameter"].tolist()
     strong = summary.loc[summary["identified"], "parameter"].tolist()
-    misfit = predictive.loc[predictive["z"].abs() > 2, "id"].tolist()
+    misfit = predictive.loc[~predictive["inside_90"].astype(bool), "id"].tolist()
     if settings.method == "smc":
         method = (
             'Tempered SMC with pseudo-marginal Metropolis-Hastings moves (`method = "smc"`, '
@@ -302,10 +298,15 @@ def _page(predictive, summary, generations, settings, targets, draws, warning) -
         "",
         "## Targets against the posterior predictive",
         "",
-        f"{draws} posterior draws, each at a report month drawn from the target's interval, with "
-        "the noise model's sampling and reporting error. z = (reported − predictive mean) / sd.",
+        f"{draws} posterior draws, each at a report month drawn from the figure's window, with "
+        "the observation model's error (reporting, sampling, representativeness, definition and "
+        "the draw's model discrepancy: `calibration/README.md`). z is on the logit scale; a "
+        "bound is inside when the interval does not rule it out.",
         "",
-        f"**Not reproduced** (|z| > 2): {', '.join(f'`{m}`' for m in misfit) or 'none'}.",
+        "**Not reproduced** (outside the predictive 90 % interval): "
+        f"{', '.join(f'`{m}`' for m in misfit) or 'none'}; inside: "
+        f"{predictive['inside_90'].astype(bool).mean():.0%} at 90 %, "
+        f"{predictive['inside_50'].astype(bool).mean():.0%} at 50 %.",
         "",
         _table(predictive.round(4)),
         "",
@@ -316,11 +317,15 @@ def _page(predictive, summary, generations, settings, targets, draws, warning) -
         "- The texts carry no dates: each target is a window of up to 3.5 years over which the "
         "model's rates move a lot, so predictive intervals are wide and a target can be "
         "matched at some month of its window while missed at others.",
-        "- The ~6 % app installs in one May (Lâm Thượng) was a campaign month. The model now has "
-        "an `information_campaign` lever, but the calibration simulates the status quo without "
-        "one (the text gives neither the year nor the reach of the campaign), so it cannot "
-        "produce such a month (predictive mean below 1 %); the wide reporting error of an "
-        "approximate figure keeps |z| small.",
+        "- The ~6 % app installs in one May (Lâm Thượng) was a campaign month of unknown year "
+        "and reach, which the status-quo model does not simulate; the figure carries a "
+        "definition error of 1.0 (logit) for it.",
+        "- The model discrepancy (`obs_discrepancy`) is what the figures say about how far "
+        "model and reports are apart beyond the stated reporting, representativeness and "
+        "definition errors; it widens every predictive interval and the forecasts' "
+        "observation band.",
+        "- Provinces' and the nation's figures map to the model's districts through a stated "
+        "representativeness error (0.25 and 0.5 on the logit scale: assumptions).",
         "- One `digitise_max` serves Lâm Thượng (63 %) and Trùng Khánh (98.65 %); they pull in "
         "opposite directions.",
         "- Lâm Thượng and Liên Châu (the pilot commune) have no inputs of their own; their "

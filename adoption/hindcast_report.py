@@ -48,9 +48,10 @@ def figures_by_indicator(parts: dict, scores: pd.DataFrame, stats: list[dict], u
         ncol = min(3, len(places))
         nrow = -(-len(places) // ncol)
         fig, axes = plt.subplots(
-            nrow, ncol, figsize=(4.6 * ncol + 0.6, 3.4 * nrow + 1.0), squeeze=False,
+            nrow, ncol, figsize=(max(4.6 * ncol + 0.6, 9.0), 3.4 * nrow + 1.3), squeeze=False,
             layout="constrained", sharey=True,
         )  # fmt: skip
+        top = 0.0
         for ax in axes.flat[len(places) :]:
             ax.set_visible(False)
         for ax, where in zip(axes.flat, places, strict=False):
@@ -60,15 +61,18 @@ def figures_by_indicator(parts: dict, scores: pd.DataFrame, stats: list[dict], u
             _known(ax, known[(known["indicator"] == indicator) & (known["places"] == where)])
             for figure in here.itertuples(index=False):
                 _later(ax, figure, scored.loc[figure.id])
+                top = max(top, figure.value, scored.loc[figure.id, "q95"])
+            top = max(top, float(np.nanquantile(values[:, -1], 0.95)))
             ax.axvline(pd.Timestamp(f"{until}-01"), color="black", linewidth=1, linestyle="--")
             ax.set_title(_where(where), fontsize=10)
-            ax.set_ylim(0, 100)
+
             ax.grid(alpha=0.3)
             ax.xaxis.set_major_locator(mdates.YearLocator(2))
             ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
         label = INDICATORS[indicator].label if indicator in INDICATORS else indicator
         for ax in axes[:, 0]:
             ax.set_ylabel(f"{label} (%)")
+        axes[0, 0].set_ylim(0, min(100.0, max(5.0, 115 * top)))  # shared by every panel
         _legend(fig)
         fig.suptitle(
             f"Hindcast from {until}: {label.lower()}, model (fan) and figures reported later",
@@ -115,7 +119,7 @@ def _legend(fig: Figure) -> None:
         Line2D([], [], marker="o", color=KNOWN, linestyle="none", label="known figure (fitted)"),
         Line2D([], [], color="black", linestyle="--", label="cut-off"),
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False, fontsize=8)
+    fig.legend(handles=handles, loc="outside lower center", ncol=3, frameon=False, fontsize=8)
 
 
 def page(until: str, parts: dict, scores: pd.DataFrame, summary: dict, posterior, images) -> str:

@@ -1,15 +1,33 @@
-"""Regenerate the generated tables of README.md and docs/model.md: python docs/regenerate_tables.py."""
-import re
-from adoption.indicators import markdown as indicators_md
+"""Regenerate the generated tables: README's indicators, docs/model.md's parameters.
+
+Run from the repository's root: ``python docs/regenerate_tables.py``. Tests check
+that both tables are current (``tests/test_indicators.py``, ``tests/test_params.py``).
+"""
+
+from pathlib import Path
+
+from adoption.indicators import markdown as indicator_table
 from adoption.params import Params
 
-readme = open('README.md', encoding='utf-8').read()
-start = readme.index('| indicator | meaning | unit | kind | in forecasts |')
-end = readme.index('\n\n', start)
-readme = readme[:start] + indicators_md() + readme[end:]
-open('README.md', 'w', encoding='utf-8').write(readme)
-doc = open('docs/model.md', encoding='utf-8').read()
-start = doc.index('| name | default | unit | allowed | meaning | source |')
-end = doc.index('\n\n', start)
-doc = doc[:start] + Params.markdown() + doc[end:]
-open('docs/model.md', 'w', encoding='utf-8').write(doc)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def replace_table(path: Path, header: str, table: str) -> None:
+    """Replace the Markdown table that starts with ``header`` in ``path`` by ``table``."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(header)
+    end = text.index("\n\n", start)
+    path.write_text(text[:start] + table + text[end:], encoding="utf-8")
+
+
+if __name__ == "__main__":
+    replace_table(
+        ROOT / "README.md",
+        "| indicator | meaning | unit | kind | in forecasts |",
+        indicator_table(),
+    )
+    replace_table(
+        ROOT / "docs" / "model.md",
+        "| name | default | unit | allowed | meaning | source |",
+        Params.markdown(),
+    )

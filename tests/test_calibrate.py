@@ -263,7 +263,7 @@ def test_a_degenerate_posterior_says_so_and_identifies_nothing(tmp_path, capsys,
     from adoption.calibration_report import _page
 
     page = _page(
-        pd.DataFrame({"id": [], "z": []}),
+        pd.DataFrame({"id": [], "z": [], "inside_50": [], "inside_90": []}),
         summary,
         generations.assign(samples=1, wall_time=1.0, epsilon=1.0),
         Settings(),

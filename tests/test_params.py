@@ -30,5 +30,5 @@ def test_the_parameter_table_of_the_model_documentation_is_current():
     text = (Path(__file__).resolve().parents[1] / "docs" / "model.md").read_text(encoding="utf-8")
     assert Params.markdown() in text, (
         "docs/model.md's parameter table is stale: regenerate it with "
-        '`python -c "from adoption.params import Params; print(Params.markdown())"`'
+        "`python docs/regenerate_tables.py`"
     )
