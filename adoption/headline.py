@@ -48,23 +48,36 @@ def headline(table: pd.DataFrame, scenario: str | None = None) -> str:
 
 
 def cost_lines(costs: pd.DataFrame | None) -> list[str]:
-    """One line per scenario and cost date: cost per additional adopting household, in total."""
+    """One line per scenario and cost date, for the total.
+
+    The cost per additional adopting household at the date, and the household-years of
+    use gained by then with the cost per household-year.
+    """
     if costs is None or costs.empty:
         return []
-    rows = costs[
-        (costs["level"] == "total") & (costs["measure"] == "cost_per_additional_household_vnd")
-    ]
+    total = costs[costs["level"] == "total"].set_index(["scenario", "versus", "date", "measure"])
     lines = []
-    for row in rows.itertuples():
-        if not _finite(row.median):
-            continue
-        low, high = row.q05, row.q95
-        interval = f"{low:,.0f} to {high:,.0f}" if _finite(low) and _finite(high) else "unbounded"
+    for scenario, versus, date in dict.fromkeys(i[:3] for i in total.index):
+        row = total.loc[(scenario, versus, date)]
         lines.append(
-            f"{row.scenario} vs {row.versus}, {row.date:%Y-%m}: cost per additional adopting "
-            f"household {row.median:,.0f} VND (90 % interval {interval})"
+            f"{scenario} vs {versus}, {date:%Y-%m}: cost per additional adopting household "
+            f"{_money(row.loc['cost_per_additional_household_vnd'])}; household-years of use "
+            f"gained {_count(row.loc['household_years_any'])}, cost per household-year "
+            f"{_money(row.loc['cost_per_household_year_vnd'])}"
         )
     return lines
+
+
+def _money(row) -> str:
+    if not _finite(row["median"]):
+        return "unbounded (some runs gain nothing)"
+    low, high = row["q05"], row["q95"]
+    interval = f"{low:,.0f} to {high:,.0f}" if _finite(low) and _finite(high) else "unbounded"
+    return f"{row['median']:,.0f} VND (90 % interval {interval})"
+
+
+def _count(row) -> str:
+    return f"{row['median']:,.0f} ({row['q05']:,.0f} to {row['q95']:,.0f})"
 
 
 def _pct(value: float) -> str:

@@ -62,6 +62,8 @@ KEYS: dict[str, str] = {
     "profile": "path of a district profile CSV (relative to the scenario file)",
     "parameters": '"posterior" (the shipped calibration, default) or "defaults"',
     "params": "table of parameter overrides",
+    "discount_rate": "annual rate at which household-years gained are discounted (default 0)",
+    "discount_source": "where the discount rate comes from (default 'assumption')",
     "interventions": "array of tables [[interventions]], one per lever",
 }
 #: Largest seed (NumPy seeds are unsigned 64-bit... kept to what TOML integers hold).
@@ -88,6 +90,9 @@ class Scenario:
     overrides: dict = field(default_factory=dict)
     #: Names read as another spelling ("'Luong Bang' read as 'Lương Bằng'"), for the user.
     notes: tuple[str, ...] = ()
+    #: Annual discount rate of household-years gained, and its source.
+    discount_rate: float = 0.0
+    discount_source: str = "assumption"
 
     def without_interventions(self) -> Scenario:
         """The same scenario with no levers: the baseline its costs and gains are measured from."""
@@ -118,13 +123,7 @@ def load_scenario(path: str | Path) -> Scenario:
     start, end = _month(path, data, "start", "2019-01"), _month(path, data, "end", "2030-12")
     if parse_month(end) < parse_month(start):
         raise UserError(path, "end", f"{end} is before start {start}")
-    seed = _typed(path, data, "seed", int, 0)
-    if not 0 <= seed <= MAX_SEED:
-        raise UserError(path, "seed", f"must be an integer in [0, {MAX_SEED}], got {seed}")
-    runs = _typed(path, data, "runs", int, 50)
-    if runs < 1:
-        raise UserError(path, "runs", f"must be an integer >= 1, got {runs}")
-    scale = _typed(path, data, "scale", (int, float), 1.0)
+    seed, runs, scale = _size_keys(path, data)
     profile = path.parent / _typed(path, data, "profile", str, "") if "profile" in data else None
     try:
         profiles = load_profiles(profile)
@@ -162,7 +161,28 @@ def load_scenario(path: str | Path) -> Scenario:
         tuple(notes + lever_notes),
     )
     check_size(scenario, chosen, path, "runs")
-    return scenario
+    return replace(scenario, **_discount(path, data))
+
+
+def _discount(path: Path, data: dict) -> dict:
+    rate = _typed(path, data, "discount_rate", (int, float), 0.0)
+    if not 0 <= rate <= 1:
+        raise UserError(path, "discount_rate", f"must be in [0, 1] (a yearly rate), got {rate}")
+    source = _typed(path, data, "discount_source", str, "assumption").strip()
+    if not source:
+        raise UserError(path, "discount_source", "say where the discount rate comes from")
+    return {"discount_rate": float(rate), "discount_source": source}
+
+
+def _size_keys(path: Path, data: dict) -> tuple[int, int, float]:
+    """``seed``, ``runs`` and ``scale``, checked."""
+    seed = _typed(path, data, "seed", int, 0)
+    if not 0 <= seed <= MAX_SEED:
+        raise UserError(path, "seed", f"must be an integer in [0, {MAX_SEED}], got {seed}")
+    runs = _typed(path, data, "runs", int, 50)
+    if runs < 1:
+        raise UserError(path, "runs", f"must be an integer >= 1, got {runs}")
+    return seed, runs, _typed(path, data, "scale", (int, float), 1.0)
 
 
 def check_size(scenario: Scenario, profiles: list[DistrictProfile], where, key: str,

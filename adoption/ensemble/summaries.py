@@ -16,6 +16,8 @@ import pandas as pd
 
 from ..calendar import format_month, parse_month, to_timestamps
 from ..indicators import FORECAST
+from ..outcomes import SERVICES as OUTCOME_SERVICES
+from ..outcomes import Window, household_years, lever_window
 from .observed import observation_quantiles
 from .run import Ensemble
 
@@ -138,7 +140,9 @@ def costs(scenario: Ensemble, versus: Ensemble, dates: Iterable[str] | None = No
         Long table ``scenario, versus, date, place, level, district, measure, mean,
         q05, q25, median, q75, q95, runs`` with measures ``cost_vnd``,
         ``additional_cost_vnd``, ``additional_households_{any,online,app,cashless}``,
-        ``cost_per_additional_household_vnd`` (any service),
+        ``household_years_{any,online,app,cashless}`` (household-years of use gained from
+        the first lever's start to the date, discounted at the scenario's rate),
+        ``cost_per_household_year_vnd``, ``cost_per_additional_household_vnd`` (any service),
         ``cost_per_additional_online_filer_vnd``, ``..._app_household_vnd`` and
         ``..._cashless_household_vnd``.
     """
@@ -164,6 +168,19 @@ def costs(scenario: Ensemble, versus: Ensemble, dates: Iterable[str] | None = No
                 ratio = np.where(extra > 0, extra_cost / np.where(extra > 0, extra, 1), np.inf)
             measures[f"additional_households_{service}"] = extra
             measures[f"cost_per_additional_{suffix}_vnd"] = ratio
+        window = lever_window(scenario.scenario, scenario.scenario.discount_rate)
+        window = Window(window.start, month, window.discount)
+        for service, indicator in OUTCOME_SERVICES.items():
+            k = FORECAST.index(indicator)
+            gained = a[:, :, :, k].astype(np.float64) - b[:, :, :, k]
+            measures[f"household_years_{service}"] = household_years(
+                gained, scenario.months, window, axis=1
+            )
+        years = measures["household_years_any"]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            measures["cost_per_household_year_vnd"] = np.where(
+                years > 0, extra_cost / np.where(years > 0, years, 1), np.inf
+            )
         k = FORECAST.index("files_online")  # office levers add online files, not households
         files = (a[:, : t + 1, :, k].astype(np.float64) - b[:, : t + 1, :, k]).sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):

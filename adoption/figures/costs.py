@@ -26,6 +26,9 @@ _COST_MEASURES = (
     "additional_households_any",
     "cost_per_additional_household_vnd",
 )
+#: Drawn in a third panel when the table has them: household-years of use gained, and the
+#: cost per household-year (a lever that makes households adopt years earlier shows here).
+_YEAR_MEASURES = ("household_years_any", "cost_per_household_year_vnd")
 
 
 def _vnd_unit(values: np.ndarray) -> tuple[float, str]:
@@ -78,16 +81,19 @@ def cost_effectiveness_chart(
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     colour = [colours[(k + 1) % len(colours)] for k in range(len(names))]  # C0 is the baseline
     versus = ", ".join(map(str, pd.unique(table["versus"])))
-
-    fig, (left, right) = plt.subplots(
+    years = all(m in stats for m in _YEAR_MEASURES)
+    fig, axes = plt.subplots(
         1,
-        2,
-        figsize=(12.5, 1.8 + max(3.4, 0.55 * len(names))),
+        3 if years else 2,
+        figsize=(18.5 if years else 12.5, 1.8 + max(3.4, 0.6 * len(names))),
         layout="constrained",
-        width_ratios=[1.25, 1],
+        width_ratios=[1.25, 1, 1][: 3 if years else 2],
     )
-    _draw_cost_against_households(left, names, cost, extra, colour)
-    _draw_cost_per_household(right, names, extra, per, colour)
+    _draw_cost_against_households(axes[0], names, cost, extra, colour)
+    _draw_cost_per_household(axes[1], names, extra, per, colour, "additional household")
+    if years:
+        gained, per_year = (stats[m] for m in _YEAR_MEASURES)
+        _draw_cost_per_household(axes[2], names, gained, per_year, colour, "household-year gained")
     fig.suptitle(
         f"Cost-effectiveness against {versus}, {place}, {month:%b %Y} (cumulative since the start)",
         fontsize=12,
@@ -111,7 +117,9 @@ def _cost_rows(
     table = table[found & (table["scenario"] != table["versus"])]
     if table.empty:
         raise ValueError("costs: no scenario other than the baseline")
-    return _select(table, f"costs, {month:%Y-%m}", measure=list(_COST_MEASURES)), month
+    measures = [m for m in (*_COST_MEASURES, *_YEAR_MEASURES) if m in set(table["measure"])]
+    _select(table, f"costs, {month:%Y-%m}", measure=list(_COST_MEASURES))  # these are required
+    return _select(table, f"costs, {month:%Y-%m}", measure=measures), month
 
 
 def _draw_cost_against_households(
@@ -151,9 +159,14 @@ def _draw_cost_against_households(
 
 
 def _draw_cost_per_household(
-    ax: Axes, names: list[str], extra: pd.DataFrame, per: pd.DataFrame, colour: list[str]
+    ax: Axes,
+    names: list[str],
+    extra: pd.DataFrame,
+    per: pd.DataFrame,
+    colour: list[str],
+    what: str = "additional household",
 ) -> None:
-    """The right panel: cost per additional household, or why it is unbounded."""
+    """Cost per ``what`` (an additional household, a household-year gained), or why unbounded."""
     hq = extra[["q05", "q95"]].to_numpy(float)
     p = per[["median", "q05", "q95"]].to_numpy(float)
     bounded = (hq[:, 0] > 0) & np.isfinite(hq).all(axis=1) & np.isfinite(p[:, :2]).all(axis=1)
@@ -169,7 +182,7 @@ def _draw_cost_per_household(
         if bounded[k]:
             ticks[k] = _draw_interval(ax, name, p[k], ypos[k], edge, colour[k])
         else:
-            _draw_unbounded(ax, _unbounded_reason(hq[k]), ypos[k])
+            _draw_unbounded(ax, _unbounded_reason(hq[k], what), ypos[k])
     ax.set_yticks(ypos, ticks, fontsize=9)
     ax.set_ylim(-0.7, len(names) - 0.3)
     if log:
@@ -180,8 +193,8 @@ def _draw_cost_per_household(
     else:
         ax.set_xticks([])
     scale_note = ", log scale" if log else ""
-    ax.set_xlabel(f"cost per additional household ({vnd}{scale_note})")
-    ax.set_title(f"Cost per additional household, {vnd}: median (90 % interval)", fontsize=10)
+    ax.set_xlabel(f"cost per {what} ({vnd}{scale_note})")
+    ax.set_title(f"Cost per {what} ({vnd})\nmedian (90 % interval)", fontsize=10)
     ax.grid(alpha=0.3, axis="x")
 
 
@@ -199,13 +212,14 @@ def _draw_interval(
     return f"{name}\n{_money(median)} ({interval})"
 
 
-def _unbounded_reason(households: np.ndarray) -> str:
-    """Why the cost per household is unbounded, from the (q05, q95) of added households."""
+def _unbounded_reason(households: np.ndarray, what: str = "additional household") -> str:
+    """Why the cost per ``what`` is unbounded, from the (q05, q95) of what was added."""
+    gained = "additional households" if what == "additional household" else "household-years"
     if not np.isfinite(households).all():
-        return "additional households unknown"
+        return f"{gained} unknown"
     if households[1] <= 0:
-        return "the 90 % interval of\nadditional households is not above 0"
-    return ZERO
+        return f"the 90 % interval of\n{gained} is not above 0"
+    return f"the 90 % interval of\n{gained} includes 0"
 
 
 def _draw_unbounded(ax: Axes, why: str, y: float) -> None:
