@@ -266,18 +266,29 @@ _check_registry()
 # -- measuring a month -----------------------------------------------------------------------------
 
 
-def measure(model, files: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Every indicator's value per place this month (real units), from the model's state.
+def needed(names) -> tuple[str, ...]:
+    """``names`` and the counts their rates need, in registry order (for :func:`measure`)."""
+    wanted = set(names)
+    for name in names:
+        wanted |= set(INDICATORS[name].rate or ())
+    return tuple(n for n in INDICATORS if n in wanted)
+
+
+def measure(model, files: dict[str, np.ndarray], names=None) -> dict[str, np.ndarray]:
+    """The indicators' values per place this month (real units), from the model's state.
 
     ``files``: the month's counts per desk (:func:`adoption.rules.procedures`).
     ``model.commune_counts`` holds the household stocks per commune (simulated), which
-    ``communes`` sources may use.
+    ``communes`` sources may use. ``names``: only these indicators (from :func:`needed`);
+    every one if None.
     """
+    names = INDICATORS if names is None else names
     s = model.structure
     real = 1.0 / model.commune_scale  # real households per simulated one, per commune
     per_desk_real = np.concatenate([real, np.full(s.n_districts, 1.0 / model.scale)])
     commune_rows, desk_rows, out = {}, {}, {}
-    for name, i in INDICATORS.items():
+    for name in names:
+        i = INDICATORS[name]
         if i.flag is not None:
             commune_rows[name] = model.commune_counts[name] * (real if i.real else 1.0)
         elif i.communes is not None:
@@ -295,7 +306,8 @@ def measure(model, files: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     places = np.concatenate([communes, district, district.sum(axis=1, keepdims=True)], axis=1)
     out.update(zip([*commune_rows, *desk_rows], places, strict=True))
     for name, (numerator, denominator) in RATES.items():
-        out[name] = ratio(out[numerator], out[denominator])
+        if name in names:
+            out[name] = ratio(out[numerator], out[denominator])
     return out
 
 

@@ -66,6 +66,10 @@ class AdoptionModel(mesa.Model):
         offices: if False, no one-stop desks and no procedure files.
         interventions: levers of a scenario (:mod:`adoption.interventions`), applied on top.
         rng: seed of the run; every stochastic process gets its own stream from it.
+        record: ``"all"`` collects every indicator with Mesa's DataCollector (for ``tidy``);
+            ``"forecast"`` keeps only :data:`~adoption.indicators.FORECAST` in the array
+            :attr:`trace` ``(months, places, indicators)``, which many-run tools read
+            (ensembles, sensitivity, optimisation: they do not pay for the rest).
     """
 
     def __init__(
@@ -84,6 +88,7 @@ class AdoptionModel(mesa.Model):
         offices: bool = True,
         interventions: list[Intervention] | None = None,
         rng: int | None = None,
+        record: str = "all",
     ) -> None:
         streams = Streams(rng)
         super().__init__(rng=streams.seed)
@@ -143,7 +148,15 @@ class AdoptionModel(mesa.Model):
         self._cost = np.zeros(self.structure.n_communes + self.structure.n_districts)
         self.counts: dict[str, np.ndarray] = {}
         self.commune_counts: dict[str, np.ndarray] = {}
-        self.datacollector = mesa.DataCollector(model_reporters=indicators.reporters())
+        self.record = record
+        if record == "all":
+            self.datacollector = mesa.DataCollector(model_reporters=indicators.reporters())
+        else:  # only the forecast indicators, into one array (many-run tools)
+            self.datacollector = mesa.DataCollector()
+            self._measured = indicators.needed(indicators.FORECAST)
+            self.trace = np.empty(
+                (len(self.months), len(self.places), len(indicators.FORECAST)), np.float32
+            )
 
     # -- set-up ------------------------------------------------------------------------------
 
@@ -219,7 +232,11 @@ class AdoptionModel(mesa.Model):
         rules.diffusion(hh, s, p, gate, peer, self._innovation, dose, push, month)
         files = self._procedures()
         self._record(files)
-        self.datacollector.collect(self)
+        if self.record == "all":
+            self.datacollector.collect(self)
+        else:
+            for k, name in enumerate(indicators.FORECAST):
+                self.trace[self.step_index, :, k] = self.counts[name]
         if self.steps >= len(self.months):
             self.running = False
 
@@ -282,7 +299,9 @@ class AdoptionModel(mesa.Model):
                 continue
             self.commune_counts[name] = counts
         self._spend(files)
-        self.counts = indicators.measure(self, files)
+        self.counts = indicators.measure(
+            self, files, None if self.record == "all" else self._measured
+        )
 
     def _spend(self, files: dict[str, np.ndarray]) -> None:
         """Add this month's spending per desk to the cumulative cost (VND, real units).

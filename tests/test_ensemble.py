@@ -206,3 +206,16 @@ def test_the_observation_band_adds_reporting_error_and_discrepancy(tmp_path):
         assert table.loc[table["indicator"] == "households", "obs_q05"].isna().all()
     assert bands[0.0] > 0.8 * 2 * 1.645 * 0.02  # at least the reporting error of 2 points
     assert bands[1.0] > 2 * bands[0.0]
+
+
+def test_light_recording_keeps_exactly_the_forecast_values():
+    """Many-run tools record only the forecast indicators; the numbers are the same."""
+    from adoption import AdoptionModel
+    from adoption.ensemble import extract
+
+    full = AdoptionModel(districts=["Chợ Đồn"], scale=0.1, end="2022-12", rng=4)
+    full.run_model()
+    light = AdoptionModel(districts=["Chợ Đồn"], scale=0.1, end="2022-12", rng=4, record="forecast")
+    light.run_model()
+    np.testing.assert_array_equal(extract(full), extract(light))
+    assert not light.datacollector.model_vars  # nothing else was collected

@@ -42,6 +42,7 @@ def run_one(task: RunTask) -> np.ndarray:
         scale=task.scale,
         interventions=list(task.interventions),
         rng=task.seed,
+        record="forecast",
     )
     model.run_model()
     values = extract(model)
@@ -55,6 +56,8 @@ def extract(model) -> np.ndarray:
     Returns:
         float32 array ``(months, places, indicators)``, counts in real units.
     """
+    if model.record != "all":
+        return model.trace[: model.steps].copy()
     data = model.datacollector.model_vars
     out = np.empty((len(data["cost_vnd"]), len(model.places), len(FORECAST)), np.float32)
     for k, name in enumerate(FORECAST):
