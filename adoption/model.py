@@ -68,8 +68,9 @@ class AdoptionModel(mesa.Model):
         rng: seed of the run; every stochastic process gets its own stream from it.
         record: ``"all"`` collects every indicator with Mesa's DataCollector (for ``tidy``);
             ``"forecast"`` keeps only :data:`~adoption.indicators.FORECAST` in the array
-            :attr:`trace` ``(months, places, indicators)``, which many-run tools read
-            (ensembles, sensitivity, optimisation: they do not pay for the rest).
+            :attr:`trace` ``(months, places, indicators)`` and creates no Mesa agents (the
+            arrays hold the state): what many-run tools use (ensembles, sensitivity,
+            optimisation), so they do not pay for the rest.
     """
 
     def __init__(
@@ -139,7 +140,8 @@ class AdoptionModel(mesa.Model):
         #: Share of an app household's other adults still without the app, by months since.
         self.app_stay = np.exp(-self.params.app_spread_hazard * np.arange(len(self.months) + 1))
         self._base_effectiveness = self.teams.effectiveness.copy()
-        self._create_agents()
+        if record == "all":  # many-run tools never look at the agents
+            self._create_agents()
         self.places = place_table(self.structure)
         self._village = {
             name: rules.village_counts(getattr(self.households, name), self.structure)
