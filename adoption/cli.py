@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from . import __version__
+from . import cli_decision as decision
 from .errors import RunError, UserError
 
 
@@ -127,34 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     cal.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
     cal.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
     cal.set_defaults(handler=_calibrate)
-    hind = commands.add_parser(
-        "hindcast", help="calibrate on the figures known by a month and score the later ones"
-    )
-    hind.add_argument("--until", required=True, help="cut-off month YYYY-MM")
-    hind.add_argument("--out", help="report folder (default calibration/hindcast-YYYY-MM)")
-    hind.add_argument("--population", type=int, default=150, help="particles per generation")
-    hind.add_argument("--generations", type=int, default=8, help="at most this many generations")
-    hind.add_argument("--draws", type=int, default=60, help="posterior draws for the forecast")
-    hind.add_argument("--seed", type=int, default=20250601)
-    hind.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
-    hind.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
-    hind.set_defaults(handler=_hindcast)
-    sens = commands.add_parser(
-        "sensitivity", help="Morris and Sobol sensitivity of a scenario's decision outcomes"
-    )
-    sens.add_argument("scenario", type=Path, help="scenario TOML file")
-    sens.add_argument("--out", required=True, help="report folder (created)")
-    sens.add_argument("--method", choices=["morris", "sobol", "both"], default="both")
-    sens.add_argument("--n", type=int, default=512, help="Sobol base points N")
-    sens.add_argument("--trajectories", type=int, default=20, help="Morris trajectories")
-    sens.add_argument("--source", choices=["prior", "posterior"], default="prior",
-                      help="ranges of the calibrated parameters")  # fmt: skip
-    sens.add_argument("--scale", type=float, default=0.05, help="households per real household")
-    sens.add_argument("--seeds", type=int, default=1, help="seeds per point (averaged)")
-    sens.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
-    sens.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
-    sens.add_argument("--no-progress", action="store_true", help="no progress bar")
-    sens.set_defaults(handler=_sensitivity)
+    decision.add_commands(commands)
     rep = commands.add_parser("calibration-report", help="render calibration/report/")
     rep.add_argument("--folder", type=Path, default=Path("calibration"), help="calibration folder")
     rep.add_argument("--draws", type=int, default=60, help="posterior-predictive simulations")
@@ -249,7 +223,7 @@ def _calibrate(args: argparse.Namespace) -> int:
 
     targets = fit_figures(load_targets(args.targets), load_observations(args.observations))
     priors = load_priors(args.priors)
-    settings = _settings(args)
+    settings = decision.settings(args)
     args.out = check_folder(args.out, "--out")
     db = args.db or args.out / "abc.db"
     if args.resume and not db.is_file():
@@ -261,88 +235,6 @@ def _calibrate(args: argparse.Namespace) -> int:
     )
     if posterior.warning():
         print(f"adoption: warning: {posterior.warning()}", file=sys.stderr)
-    return 0
-
-
-def _settings(args: argparse.Namespace):
-    """Calibration settings from the options (Settings holds the rules; errors name the option)."""
-    from .calibrate import Settings
-
-    options = {
-        "population_size": ("--population", args.population),
-        "max_generations": ("--generations", args.generations),
-        "seed": ("--seed", args.seed),
-        "workers": ("--workers", args.workers or os.cpu_count() or 1),
-    }
-    if getattr(args, "scale", None) is not None:
-        options["scale"] = ("--scale", args.scale)
-    try:
-        return Settings(
-            **{field: value for field, (_, value) in options.items()}, scheduler=args.scheduler
-        )
-    except UserError as error:
-        option = options.get(error.key, (error.key,))[0]
-        raise UserError(option, error.key, error.problem) from None
-
-
-def _hindcast(args: argparse.Namespace) -> int:
-    from .calendar import parse_month
-    from .hindcast import hindcast
-    from .outputs import check_folder
-
-    try:
-        parse_month(args.until)
-    except ValueError:
-        problem = f"expected a month YYYY-MM, got {args.until!r}"
-        raise UserError("--until", "until", problem) from None
-    settings = _settings(args)
-    out = check_folder(args.out or f"calibration/hindcast-{args.until}", "--out")
-    result = hindcast(args.until, out, settings, draws=args.draws, seed=args.seed)
-    s = result["summary"]
-    print(
-        f"hindcast from {args.until}: {s['figures']} later figures, "
-        f"{s['coverage_90']:.0%} inside the 90 % interval (s.e. {s['coverage_90_se']:.0%}), "
-        f"{s['coverage_50']:.0%} inside the 50 % interval (s.e. {s['coverage_50_se']:.0%})"
-    )
-    for path in result["files"]:
-        print(f"wrote {path}")
-    return 0
-
-
-def _sensitivity(args: argparse.Namespace) -> int:
-    from . import sensitivity
-    from .experiment import Evaluator
-    from .outputs import check_folder
-    from .profiles import check_scale, load_profiles
-    from .scenario import load_scenario
-    from .sensitivity_report import write
-
-    scenario = load_scenario(args.scenario)
-    check_scale(args.scale, load_profiles(scenario.profile, scenario.districts), "--scale", "scale")
-    for option, value, low in (("--n", args.n, 2), ("--trajectories", args.trajectories, 2),
-                               ("--seeds", args.seeds, 1)):  # fmt: skip
-        if value < low:
-            raise UserError(option, option.lstrip("-"), f"must be at least {low}, got {value}")
-    out = check_folder(args.out, "--out")
-    out.mkdir(parents=True, exist_ok=True)
-    evaluator = Evaluator(scenario, seeds=range(1, args.seeds + 1), scale=args.scale)
-    factors = evaluator.factors(source=args.source)
-    run = {"workers": args.workers, "scheduler": args.scheduler, "progress": not args.no_progress}
-    started, results = time.perf_counter(), {}
-    if args.method in ("morris", "both"):
-        results["morris"] = sensitivity.morris(evaluator, factors, out, args.trajectories, **run)
-    if args.method in ("sobol", "both"):
-        results["sobol"] = sensitivity.sobol(evaluator, factors, out, args.n, **run)
-    seconds = time.perf_counter() - started
-    settings = {"scenario": scenario.name, "factors": len(factors), "source": args.source,
-                "scale": args.scale, "seeds": args.seeds,
-                "workers": args.workers or os.cpu_count() or 1}  # fmt: skip
-    levers = list(zip(evaluator.lever_names(), scenario.interventions, strict=True))
-    settings["labels"] = {name: f"{name} ({lever.name})" for name, lever in levers}
-    settings["meanings"] = {name: lever.kind.magnitude for name, lever in levers}
-    for path in write(out, results, settings, seconds):
-        print(f"wrote {path}")
-    print(f"done in {seconds / 60:.1f} min")
     return 0
 
 

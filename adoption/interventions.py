@@ -39,8 +39,10 @@ class LeverType:
 
     Class attributes: ``name`` (the ``type`` of a scenario's intervention), ``meaning``,
     ``magnitude`` (what the number means), ``bounds`` (allowed magnitudes), ``cost_unit``
-    (what ``unit_cost_vnd`` is per), ``lasting`` (keeps its effect after ``end``) and
-    ``order`` (levers of lower order are scheduled first).
+    (what ``unit_cost_vnd`` is per), ``cost_scales`` (whether the cost grows with the
+    magnitude; if not, the optimiser keeps the scenario's dose and searches only whether,
+    where and when), ``lasting`` (keeps its effect after ``end``) and ``order`` (levers of
+    lower order are scheduled first).
     """
 
     name: str = ""
@@ -48,6 +50,7 @@ class LeverType:
     magnitude: str = ""
     bounds: tuple[float, float] = (0.0, 1.0)
     cost_unit: str = ""
+    cost_scales: bool = True
     lasting: bool = True
     order: int = 1
 

@@ -35,6 +35,7 @@ class TrainTeams(LeverType):
     magnitude = "relative rise in team effectiveness (0.5 = +50 %)"
     bounds = (0.0, 5.0)
     cost_unit = "VND per team member trained (once, at start)"
+    cost_scales = False  # the same course or kit whatever the magnitude
 
     def schedule(self, lever: Intervention, where: Where, setup: LeverSetup, plan: Schedules):
         """Effectiveness rises along the ramp; every member present at the start is paid for."""
@@ -119,6 +120,7 @@ class _OfficeLever(LeverType):
     """A lever on the one-stop desks of the place, paid once per desk at the start."""
 
     cost_unit = "VND per desk (once, at start)"
+    cost_scales = False  # the same course or kit whatever the magnitude
 
     def schedule(self, lever: Intervention, where: Where, setup: LeverSetup, plan: Schedules):
         """Change the desks' monthly tables along the ramp; pay for every desk at the start."""

@@ -64,8 +64,10 @@ def page(results: dict, settings: dict, seconds: float) -> str:
         f"{settings['seeds']} (common random numbers at every point). Run time "
         f"{seconds / 60:.1f} min on {settings['workers']} worker(s).",
         "",
-        *[f"- `{name}`: {label}, magnitude = {settings['meanings'][name]}"
-          for name, label in settings.get("labels", {}).items()],  # fmt: skip
+        *[
+            f"- `{name}`: {label}, magnitude = {settings['meanings'][name]}"
+            for name, label in settings.get("labels", {}).items()
+        ],  # fmt: skip
         "",
     ]
     for method, result in results.items():

@@ -101,7 +101,7 @@ def log_likelihood(
         s, n = s[ok], n[ok]
         tau, extra = figure_terms(figure, reporting_sd, discrepancy)
         sd = observation_sd(s, n, figure.value, tau, extra)
-        gap = (logit(np.clip(s, EDGE, 1 - EDGE)) - logit(np.clip(figure.value, EDGE, 1 - EDGE)))
+        gap = logit(np.clip(s, EDGE, 1 - EDGE)) - logit(np.clip(figure.value, EDGE, 1 - EDGE))
         if figure.kind == "lower_bound":
             like = ndtr(gap / sd)
         elif figure.kind == "upper_bound":

@@ -50,9 +50,7 @@ class Settings:
     seed: int = 20250601
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     scheduler: str | None = None
-    reporting_sd: dict[str, float] = field(
-        default_factory=lambda: dict(REPORTING_SD)
-    )
+    reporting_sd: dict[str, float] = field(default_factory=lambda: dict(REPORTING_SD))
     #: ``"pyabc"`` only: pyabc re-weights a particle whose likelihood exceeds the running
     #: maximum by exp(excess / T); with a stochastic simulator that maximum is an extreme of
     #: simulation noise, and the re-weighting collapsed the effective sample size to ~2 of

@@ -1,0 +1,356 @@
+"""Budget optimiser: which levers, where, when and how much, for a budget.
+
+A **menu** of levers (by default one of each type the shipped scenarios use, with their
+unit costs and cost sources) defines the search space. For each menu lever the optimiser
+chooses
+
+- its place: every district of the scenario together (``"all"``) or one place of ``where``;
+- its first month, between ``first`` and a year before ``by`` (a campaign keeps its
+  template's length, a lasting lever runs to the end);
+- its magnitude in ``[0, upper bound of the type]`` if its cost grows with the magnitude
+  (:attr:`~adoption.interventions.LeverType.cost_scales`; 0 = not used), else whether it is
+  used at all, at the template's dose (a course costs the same whatever effect is assumed).
+
+Each candidate is scored on the same ``runs`` posterior draws and seeds (common random
+numbers, :func:`adoption.ensemble.plan`), at a reduced ``scale``, against the same runs
+without levers: the objective is the mean over runs of an outcome of
+:func:`adoption.outcomes.run_outcomes` (default household-years gained with any service
+between ``first`` and ``by``), the cost the mean additional cost to ``by``. The search is
+Optuna's multi-objective TPE (Bergstra et al. 2011; Ozaki et al. 2022) on (objective ↑,
+cost ↓) with the constraint cost ≤ budget, so the trials also trace the cost–benefit
+front. Trials are asked in batches of a fixed size (the same whatever the number of
+workers) with a sampler seeded per batch; finished batches are kept in a trace file and
+replayed into a fresh study on resume, so an interrupted search continues identically.
+
+:mod:`adoption.optimise_report` checks the best mix at full scale against the shipped
+scenarios and writes the outputs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import runcache
+from .calendar import format_month, month_range, parse_month
+from .ensemble.plan import plan
+from .errors import UserError
+from .files import write_atomic
+from .interventions import Intervention
+from .model import AdoptionModel
+from .outcomes import Window, run_outcomes
+from .params import Params
+from .pool import Pool
+from .profiles import load_profiles
+from .scenario import Scenario, load_scenario
+
+#: The outcome maximised by default.
+OUTCOME = "household_years_any"
+#: Trials asked at once: fixed, so the search does not depend on the number of workers.
+BATCH = 8
+#: A lever must start at least this many months before ``by``.
+LEAD = 12
+
+
+def menu(paths: Sequence[str | Path], types: Sequence[str] | None = None) -> list[Intervention]:
+    """One lever per type from scenario files (the first of each), optionally only ``types``."""
+    found: dict[str, Intervention] = {}
+    for path in paths:
+        for lever in load_scenario(path).interventions:
+            found.setdefault(lever.type, lever)
+    if types:
+        missing = [t for t in types if t not in found]
+        if missing:
+            allowed = ", ".join(found) or "none"
+            problem = f"no lever of type {', '.join(missing)} in the menu; allowed: {allowed}"
+            raise UserError("--levers", "levers", problem)
+        found = {t: found[t] for t in types}
+    if not found:
+        raise UserError("--menu", "menu", "the menu's scenario files hold no levers")
+    return list(found.values())
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is searched: the menu, the places, the months, the budget and the objective."""
+
+    base: Scenario  # the reference (its levers are ignored); the runs end at ``by``
+    levers: tuple[Intervention, ...]
+    budget: float
+    first: str  # earliest start, YYYY-MM
+    by: str  # outcomes counted to this month, YYYY-MM
+    where: tuple[str, ...]
+    outcome: str = OUTCOME
+
+    def __post_init__(self) -> None:
+        if not self.budget > 0:
+            raise UserError(
+                "--budget", "budget", f"must be a positive VND amount, got {self.budget}"
+            )
+        by, first = parse_month(self.by), parse_month(self.first)
+        if not parse_month(self.base.start) < first <= by - LEAD:
+            problem = (
+                f"levers from {self.first} must start after the period's start "
+                f"({self.base.start}) and {LEAD} months before --by {self.by}"
+            )
+            raise UserError("--from", "from", problem)
+        if by > parse_month(self.base.end):
+            problem = f"must be within the scenario's period (to {self.base.end}), got {self.by}"
+            raise UserError("--by", "by", problem)
+
+    @property
+    def reference(self) -> Scenario:
+        """The base scenario without levers, ending at ``by``."""
+        return dataclasses.replace(self.base, end=self.by, interventions=())
+
+    @property
+    def window(self) -> Window:
+        """Household-years are counted from ``first`` to ``by``."""
+        return Window(parse_month(self.first), parse_month(self.by), self.base.discount_rate)
+
+    def distributions(self) -> dict:
+        """Optuna's search space: a place, a start and a magnitude (or use) per menu lever."""
+        from optuna.distributions import CategoricalDistribution as Choice
+        from optuna.distributions import FloatDistribution, IntDistribution
+
+        span = parse_month(self.by) - LEAD - parse_month(self.first)
+        space = {}
+        for i, lever in enumerate(self.levers):
+            if lever.kind.cost_scales:
+                space[f"{i}.magnitude"] = FloatDistribution(0.0, float(lever.kind.bounds[1]))
+            else:
+                space[f"{i}.use"] = Choice([False, True])
+            space[f"{i}.where"] = Choice(["all", *self.where])
+            space[f"{i}.start"] = IntDistribution(0, span)
+        return space
+
+    def mix(self, chosen: dict) -> tuple[Intervention, ...]:
+        """The levers a trial's values describe (unused ones left out)."""
+        out = []
+        for i, lever in enumerate(self.levers):
+            magnitude = chosen.get(f"{i}.magnitude", lever.magnitude)
+            if not chosen.get(f"{i}.use", True) or magnitude <= 0:
+                continue
+            start = parse_month(self.first) + int(chosen[f"{i}.start"])
+            end = None
+            if lever.end is not None:
+                length = parse_month(lever.end) - parse_month(lever.start)
+                end = format_month(min(start + length, parse_month(self.by)))
+            where = () if chosen[f"{i}.where"] == "all" else (chosen[f"{i}.where"],)
+            label = f"{lever.type.replace('_', ' ')} {magnitude:.3g} (optimised)"
+            out.append(
+                dataclasses.replace(
+                    lever,
+                    start=format_month(start),
+                    end=end,
+                    magnitude=float(magnitude),
+                    label=label,
+                    where=where,
+                )
+            )
+        return tuple(out)
+
+
+class Scorer:
+    """``(run index, levers) -> outcomes`` of one run against its reference. Picklable.
+
+    Without ``references`` it returns the run's forecast values (to make the references).
+    """
+
+    def __init__(self, problem: Problem, runs: int, scale: float, seed: int, references=None):
+        self.problem, self.scale = problem, scale
+        self.tasks = plan(dataclasses.replace(problem.reference, runs=runs, seed=seed))
+        base = problem.reference
+        self.profiles = load_profiles(str(base.profile) if base.profile else None, base.districts)
+        self.months = month_range(base.start, base.end)
+        self.references = references
+
+    def __call__(self, job: tuple[int, tuple[Intervention, ...]]):
+        """Run ``job = (run index, levers)``: its values, or its outcomes if scoring."""
+        index, levers = job
+        task = self.tasks[index]
+        model = AdoptionModel(
+            Params(**task.params),
+            self.profiles,
+            start=task.start,
+            end=task.end,
+            scale=self.scale,
+            interventions=list(levers),
+            rng=task.seed,
+            record="forecast",
+        )
+        try:
+            model.run_model()
+            values = model.trace
+        finally:
+            model.release()
+        if self.references is None:
+            return values
+        outcomes = run_outcomes(
+            values, self.months, self.references[index], window=self.problem.window
+        )
+        return {k: outcomes[k] for k in (self.problem.outcome, "additional_cost_vnd")}
+
+    def scored(self, references: list[np.ndarray]) -> Scorer:
+        """The same scorer, scoring against ``references``."""
+        out = object.__new__(Scorer)
+        out.__dict__.update(self.__dict__, references=references)
+        return out
+
+
+def score(scorer: Scorer, mixes: list[tuple], pool: Pool) -> list[dict]:
+    """Mean and s.d. over the runs of the objective and the cost of each mix."""
+    runs = len(scorer.tasks)
+    jobs = [(r, mix) for mix in mixes for r in range(runs)]
+    results = pool.map(jobs)
+    out = []
+    for k in range(len(mixes)):
+        rows = results[k * runs : (k + 1) * runs]
+        value = np.array([row[scorer.problem.outcome] for row in rows])
+        cost = np.array([row["additional_cost_vnd"] for row in rows])
+        out.append(
+            {
+                "objective": float(value.mean()),
+                "objective_sd": float(value.std(ddof=1)),
+                "cost_vnd": float(cost.mean()),
+            }
+        )
+    return out
+
+
+def search(
+    problem: Problem,
+    folder: Path,
+    *,
+    trials: int = 200,
+    runs: int = 20,
+    scale: float = 0.05,
+    seed: int = 1,
+    workers=None,
+    scheduler=None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Run (or resume) the search; the trace of every trial, in order.
+
+    The trace is kept in ``folder`` after every batch, under a key of the problem, the
+    settings and the code, so the same command continues where it was interrupted.
+    """
+    import optuna
+    from tqdm.auto import tqdm
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    trace_file = Path(folder) / f"optimise-{_key(problem, runs, scale, seed)}.csv"
+    trace = pd.read_csv(trace_file) if trace_file.is_file() else pd.DataFrame()
+    space = problem.distributions()
+    scorer = Scorer(problem, runs, scale, seed)
+    lost = f"finished batches are kept in {trace_file}"
+    with Pool(scorer, workers, scheduler, lost) as pool:
+        references = pool.map([(r, ()) for r in range(runs)])
+    bar = tqdm(total=trials, initial=len(trace), unit="trial", disable=not progress)
+    with Pool(scorer.scored(references), workers, scheduler, lost) as pool:
+        while len(trace) < trials:
+            study = _study(problem, space, trace, seed + len(trace) // BATCH)
+            asked = [study.ask(space) for _ in range(min(BATCH, trials - len(trace)))]
+            scores = score(scorer, [problem.mix(t.params) for t in asked], pool)
+            rows = [
+                {
+                    "trial": len(trace) + k,
+                    **_encode(t.params),
+                    **s,
+                    "feasible": s["cost_vnd"] <= problem.budget,
+                }
+                for k, (t, s) in enumerate(zip(asked, scores, strict=True))
+            ]
+            trace = pd.concat([trace, pd.DataFrame(rows)], ignore_index=True)
+            write_atomic(trace_file, lambda tmp, t=trace: t.to_csv(tmp, index=False))
+            bar.update(len(rows))
+            bar.set_postfix_str(_best_text(trace))
+    bar.close()
+    return trace
+
+
+def _study(problem: Problem, space: dict, trace: pd.DataFrame, seed: int):
+    """A fresh study holding the finished trials, with a sampler seeded for this batch."""
+    import optuna
+
+    sampler = optuna.samplers.TPESampler(
+        seed=seed,
+        multivariate=True,
+        n_startup_trials=2 * BATCH,
+    )
+    study = optuna.create_study(directions=["maximize", "minimize"], sampler=sampler)
+    for row in trace.to_dict("records"):
+        params = _decode(row, space)
+        study.add_trial(
+            optuna.trial.create_trial(
+                params=params,
+                distributions=space,
+                values=[row["objective"], row["cost_vnd"]],
+                user_attrs={"cost_vnd": row["cost_vnd"]},
+                constraints={"budget": row["cost_vnd"] - problem.budget},
+            )
+        )
+    return study
+
+
+def _encode(params: dict) -> dict:
+    return {name: (str(v) if isinstance(v, bool) else v) for name, v in params.items()}
+
+
+def _decode(row: dict, space: dict) -> dict:
+    out = {}
+    for name in space:
+        value = row[name]
+        if name.endswith(".use"):
+            value = str(value) == "True"
+        elif name.endswith(".start"):
+            value = int(value)
+        elif name.endswith(".magnitude"):
+            value = float(value)
+        out[name] = value
+    return out
+
+
+def best(trace: pd.DataFrame) -> pd.Series | None:
+    """The feasible trial with the highest objective (None if no trial fits the budget)."""
+    feasible = trace[trace["feasible"].astype(str) == "True"]
+    return None if feasible.empty else feasible.loc[feasible["objective"].idxmax()]
+
+
+def front(trace: pd.DataFrame) -> pd.DataFrame:
+    """Trials no other trial beats on both objective (↑) and cost (↓), by cost."""
+    order = trace.sort_values(["cost_vnd", "objective"], ascending=[True, False])
+    keep, top = [], -np.inf
+    for i, row in order.iterrows():
+        if row["objective"] > top:
+            keep.append(i)
+            top = row["objective"]
+    return trace.loc[keep]
+
+
+def _best_text(trace: pd.DataFrame) -> str:
+    row = best(trace)
+    return "no mix within the budget yet" if row is None else f"best {row['objective']:,.0f}"
+
+
+def _key(problem: Problem, runs: int, scale: float, seed: int) -> str:
+    text = json.dumps(
+        {
+            "code": runcache.fingerprint(),
+            "problem": repr(problem),
+            "runs": runs,
+            "scale": scale,
+            "seed": seed,
+            "batch": BATCH,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
