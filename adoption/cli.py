@@ -92,6 +92,11 @@ def _parser() -> argparse.ArgumentParser:
         "scenarios", type=Path, nargs="+", help="scenario files; first = reference"
     )
     _ensemble_options(compare)
+    compare.add_argument(
+        "--outcome",
+        default="household_years_any",
+        help="outcome the scenarios are ranked on (default household_years_any)",
+    )
     compare.set_defaults(handler=_run)
     validate = commands.add_parser("validate", help="check a scenario file; run nothing")
     validate.add_argument("scenario", type=Path)
@@ -168,15 +173,15 @@ def _scenario(path: Path, args: argparse.Namespace):
 def _run(args: argparse.Namespace) -> int:
     """``adoption run`` and ``adoption compare``: the same options, one or several scenarios."""
     from .forecast import compare, forecast
-    from .headline import cost_lines, headline
+    from .headline import cost_lines, headline, ranking_lines
 
     started = time.perf_counter()
     if args.command == "run":
         task, what = forecast, _scenario(args.scenario, args)
-        scenarios = [what]
+        scenarios, extra = [what], {}
     else:
         task, what = compare, [_scenario(path, args) for path in args.scenarios]
-        scenarios = what
+        scenarios, extra = what, {"outcome": args.outcome}
     for scenario in scenarios:
         for note in scenario.notes:
             logging.getLogger("adoption").info(note)
@@ -187,10 +192,13 @@ def _run(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         progress=not args.no_progress,
         figures=not args.no_figures,
+        **extra,
     )
     for scenario in scenarios:
         print(f"{scenario.name}: " + headline(result["forecast"], scenario.name))
     for line in cost_lines(result["costs"]):
+        print(line)
+    for line in ranking_lines(result.get("ranking"), result.get("flips")):
         print(line)
     if result["costs"] is None:
         print("no costs.csv: the scenario has no interventions, so no cost is measured against it")

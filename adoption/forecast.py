@@ -125,15 +125,23 @@ def compare(
     scheduler: str | None = None,
     progress: bool = True,
     figures: bool = True,
+    outcome: str = "household_years_any",
 ) -> dict:
     """Run several scenarios with common random numbers and compare them with the first.
 
     The scenarios must share districts, period, seed, runs, scale and parameter
     source (so that run ``r`` of each uses the same posterior draw and seed).
 
+    The ranking (:mod:`adoption.ranking`) says, on ``outcome``, how often each scenario is
+    best over the paired runs, its expected regret, and which parameter ranges flip it.
+
     Returns:
-        ``{"forecast", "differences", "costs", "files"}`` with every scenario stacked.
+        ``{"forecast", "differences", "costs", "ranking", "flips", "files"}`` with every
+        scenario stacked.
     """
+    from .figures.ranking import ranking_chart
+    from .ranking import rank
+
     loaded = [_load(s) for s in scenarios]
     if len(loaded) < 2:
         raise UserError("compare", "scenarios", "give at least two scenario files")
@@ -157,14 +165,19 @@ def compare(
         table = pd.concat([summarise(e) for e in ensembles], ignore_index=True)
         diff = pd.concat([differences(e, reference) for e in ensembles[1:]], ignore_index=True)
         cost = pd.concat([costs(e, reference) for e in ensembles[1:]], ignore_index=True)
-        tables = {"forecast": table, "differences": diff, "costs": cost}
-        written = write_tables(output.staging, tables)
+        ranking, flips = rank(ensembles, outcome)
+        tables = {"forecast": table, "differences": diff, "costs": cost, "ranking": ranking}
+        written = write_tables(output.staging, tables | ({"flips": flips} if len(flips) else {}))
         if figures:
             written += _write_comparison_figures(output.staging, table, diff, cost, names)
+            written.append(
+                _save_figure(output.staging / "ranking.png", ranking_chart(ranking, flips))
+            )
         written.append(_write_manifest(output.staging, ensembles, written))
         runcache.prune(output.cache, [e.folder for e in ensembles])
     paths = [output.out / p.name for p in written]
-    return {"forecast": table, "differences": diff, "costs": cost, "files": paths}
+    return {"forecast": table, "differences": diff, "costs": cost, "ranking": ranking,
+            "flips": flips, "files": paths}  # fmt: skip
 
 
 # -- helpers ------------------------------------------------------------------------------------

@@ -68,6 +68,26 @@ def cost_lines(costs: pd.DataFrame | None) -> list[str]:
     return lines
 
 
+def ranking_lines(ranking: pd.DataFrame | None, flips: pd.DataFrame | None) -> list[str]:
+    """How sure the ranking is: each scenario's chance of being best and expected regret."""
+    if ranking is None or ranking.empty:
+        return []
+    runs, outcome = int(ranking["runs"].iloc[0]), ranking["outcome"].iloc[0]
+    lines = [f"ranking on {outcome} over {runs} paired runs:"]
+    for row in ranking.sort_values("probability_best", ascending=False).itertuples():
+        lines.append(
+            f"  {row.scenario}: best in {row.probability_best:.0%} of runs, expected regret "
+            f"{row.expected_regret:,.0f}, mean {row.mean:,.0f}"
+        )
+    if flips is not None and len(flips):
+        top = flips.iloc[0]
+        lines.append(
+            f"  {top['chosen']} is not best in {int(top['flips'])} runs; most of all when "
+            f"{top['rule']} ({top['coverage']:.0%} of those runs; flips.csv)"
+        )
+    return lines
+
+
 def _money(row) -> str:
     if not _finite(row["median"]):
         return "unbounded (some runs gain nothing)"

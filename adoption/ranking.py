@@ -23,52 +23,77 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .outcomes import lever_window, run_outcomes
+from .calendar import parse_month
+from .errors import UserError
+from .outcomes import Window, lever_window, run_outcomes
 
 #: The outcome ranked by default.
 OUTCOME = "household_years_any"
 
 
 def outcomes_per_run(ensembles: list, outcome: str = OUTCOME) -> np.ndarray:
-    """``O[s, r]``: ``outcome`` of scenario ``s`` in run ``r``, against the first scenario."""
+    """``O[s, r]``: ``outcome`` of scenario ``s`` in run ``r``, against the first scenario.
+
+    Household-years are counted from the first lever's start in any scenario to the end.
+    """
     reference = ensembles[0]
-    window = lever_window(_first_with_levers(ensembles), reference.scenario.discount_rate)
+    window = common_window([e.scenario for e in ensembles])
     out = np.empty((len(ensembles), len(reference.tasks)))
     for s, ensemble in enumerate(ensembles):
         for r in range(len(reference.tasks)):
-            values = run_outcomes(ensemble.values[r], ensemble.months, reference.values[r],
-                                  window=window)  # fmt: skip
+            values = run_outcomes(
+                ensemble.values[r], ensemble.months, reference.values[r], window=window
+            )
+            if outcome not in values:
+                allowed = ", ".join(k for k in values if "@" in k or k.startswith("household"))
+                raise UserError("--outcome", "outcome", f"{outcome!r} unknown; allowed: {allowed}")
             out[s, r] = values[outcome]
     return out
 
 
-def _first_with_levers(ensembles: list):
-    return next((e.scenario for e in ensembles if e.scenario.interventions), ensembles[0].scenario)
+def common_window(scenarios: list) -> Window:
+    """From the earliest lever start of all ``scenarios`` to the end (the first's discount)."""
+    levers = [lever for s in scenarios for lever in s.interventions]
+    window = lever_window(scenarios[0], scenarios[0].discount_rate)
+    if levers:
+        start = min(parse_month(lever.start) for lever in levers)
+        window = Window(start, window.end, window.discount)
+    return window
 
 
 def rank(ensembles: list, outcome: str = OUTCOME) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(ranking, flips)`` tables for paired ensembles (module docstring)."""
-    values = outcomes_per_run(ensembles, outcome)
-    lower_is_better = outcome.startswith("cost")
-    score = -values if lower_is_better else values
+    names = [e.name for e in ensembles]
+    ranking, flips = rank_values(outcomes_per_run(ensembles, outcome), names, outcome)
+    chosen = ranking["scenario"].iloc[int(ranking["chosen"].to_numpy().argmax())]
+    return ranking.drop(columns="chosen"), thresholds(_parameters(ensembles[0]), flips, chosen)
+
+
+def rank_values(values: np.ndarray, names: list[str], outcome: str):
+    """``(ranking, flips)`` from ``O[s, r]``: flips marks the runs where the choice is not best.
+
+    The choice is the scenario with the best mean; a run's best is the first of the
+    scenarios with its best value (ties go to the one listed first). Costs rank lowest first.
+    """
+    score = -values if outcome.startswith("cost") else values
     score = np.where(np.isfinite(score), score, -np.inf)
     best = score.argmax(axis=0)
     regret = score.max(axis=0)[None, :] - score
-    names = [e.name for e in ensembles]
+    finite = np.where(np.isfinite(values), values, np.nan)
+    chosen = int(np.nanargmax(np.where(np.isfinite(score), score, np.nan).mean(axis=1)))
     ranking = pd.DataFrame(
         {
             "scenario": names,
             "outcome": outcome,
-            "mean": np.where(np.isfinite(values), values, np.nan).mean(axis=1),
-            "median": np.nanmedian(np.where(np.isfinite(values), values, np.nan), axis=1),
+            "mean": np.nanmean(finite, axis=1),
+            "median": np.nanmedian(finite, axis=1),
             "probability_best": [(best == s).mean() for s in range(len(names))],
             "expected_regret": np.where(np.isfinite(regret), regret, np.nan).mean(axis=1),
             "runs": values.shape[1],
+            "chosen": [s == chosen for s in range(len(names))],
         }
     )
-    chosen = int(np.nanargmax(np.where(np.isfinite(score), score, np.nan).mean(axis=1)))
-    flips = best != chosen
-    return ranking, thresholds(_parameters(ensembles[0]), flips, names[chosen])
+    return ranking, best != chosen
 
 
 def _parameters(ensemble) -> pd.DataFrame:

@@ -23,13 +23,30 @@ def front_chart(trace: pd.DataFrame, versus: pd.DataFrame | None, problem) -> Fi
     ax = fig.add_subplot()
     feasible = trace["feasible"].astype(str) == "True"
     cost = trace["cost_vnd"] / 1e9
-    ax.scatter(cost[~feasible], trace.loc[~feasible, "objective"], s=14, color="0.7",
-               label="trial over the budget")  # fmt: skip
-    ax.scatter(cost[feasible], trace.loc[feasible, "objective"], s=14, color=FAN_COLOUR,
-               alpha=0.7, label="trial within the budget (search scale)")  # fmt: skip
+    ax.scatter(
+        cost[~feasible],
+        trace.loc[~feasible, "objective"],
+        s=14,
+        color="0.7",
+        label="trial over the budget",
+    )
+    ax.scatter(
+        cost[feasible],
+        trace.loc[feasible, "objective"],
+        s=14,
+        color=FAN_COLOUR,
+        alpha=0.7,
+        label="trial within the budget (search scale)",
+    )
     edge = front(trace)
-    ax.step(edge["cost_vnd"] / 1e9, edge["objective"], where="post", color=FAN_COLOUR, lw=1,
-            label="cost–benefit front of the trials")  # fmt: skip
+    ax.step(
+        edge["cost_vnd"] / 1e9,
+        edge["objective"],
+        where="post",
+        color=FAN_COLOUR,
+        lw=1,
+        label="cost–benefit front of the trials",
+    )
     ax.axvline(problem.budget / 1e9, color="black", ls="--", lw=1, label="budget")
     if versus is not None:
         _checked(ax, versus)
@@ -38,8 +55,9 @@ def front_chart(trace: pd.DataFrame, versus: pd.DataFrame | None, problem) -> Fi
     ax.set_xlim(left=0)
     ax.yaxis.set_major_formatter(lambda y, _: f"{y:,.0f}")
     ax.grid(alpha=0.3)
-    ax.set_title(f"Lever mixes for {problem.budget / 1e9:,.1f} billion VND by {problem.by}",
-                 fontsize=11)  # fmt: skip
+    ax.set_title(
+        f"Lever mixes for {problem.budget / 1e9:,.1f} billion VND by {problem.by}", fontsize=11
+    )
     fig.legend(loc="outside lower center", ncol=2, fontsize=8, frameon=False)
     return fig
 
@@ -50,12 +68,20 @@ def _checked(ax, versus: pd.DataFrame) -> None:
         mine = k == 0
         x, y = row.cost_vnd / 1e9, row.objective
         yerr = np.array([[y - row.objective_q05], [row.objective_q95 - y]])
-        ax.errorbar(x, y, yerr=yerr, fmt="*" if mine else "o", ms=13 if mine else 6,
-                    color="tab:red" if mine else "black", capsize=3, zorder=5,
-                    label="optimised mix, full scale (90 % of runs)" if mine else
-                    ("shipped scenarios, full scale" if k == 1 else None))  # fmt: skip
-        ax.annotate(row.scenario, (x, y), textcoords="offset points", xytext=(6, 4),
-                    fontsize=8)  # fmt: skip
+        ax.errorbar(
+            x,
+            y,
+            yerr=yerr,
+            fmt="*" if mine else "o",
+            ms=13 if mine else 6,
+            color="tab:red" if mine else "black",
+            capsize=3,
+            zorder=5,
+            label="optimised mix, full scale (90 % of runs)"
+            if mine
+            else ("shipped scenarios, full scale" if k == 1 else None),
+        )
+        ax.annotate(row.scenario, (x, y), textcoords="offset points", xytext=(6, 4), fontsize=8)
 
 
 def _ylabel(problem) -> str:
