@@ -274,7 +274,7 @@ def search(
             bar.update(len(rows))
             bar.set_postfix_str(_best_text(trace))
     bar.close()
-    return trace
+    return pd.read_csv(trace_file)  # the same types whether resumed or not
 
 
 def _study(problem: Problem, space: dict, trace: pd.DataFrame, seed: int):
