@@ -208,9 +208,10 @@ def _optimise(args: argparse.Namespace) -> int:
     ):
         if value < low:
             raise UserError(option, option.lstrip("-"), f"must be at least {low}, got {value}")
+    sources = args.menu or _shipped(args.scenario)
     problem = optimise.Problem(
         base=base,
-        levers=tuple(optimise.menu(args.menu or _shipped(args.scenario), args.levers)),
+        levers=tuple(optimise.menu(sources, args.levers)),
         budget=_vnd(args.budget),
         first=_month("--from", args.first),
         by=_month("--by", args.by),
@@ -220,10 +221,13 @@ def _optimise(args: argparse.Namespace) -> int:
     seed = base.seed if args.seed is None else args.seed
     run = {"workers": args.workers, "scheduler": args.scheduler}
     started = time.perf_counter()
+    shipped = [s for s in map(load_scenario, sources) if s.interventions]
+    start_with = [optimise.encode(problem, s.interventions) for s in shipped]
     with OutputSet(args.out) as output:
         trace = optimise.search(
             problem,
             output.cache,
+            start_with=start_with,
             trials=args.trials,
             runs=args.runs,
             scale=args.scale,
@@ -236,7 +240,6 @@ def _optimise(args: argparse.Namespace) -> int:
         row = optimise.best(trace)
         if row is not None and args.verify_runs:
             mix = problem.mix(row.to_dict() | optimise_report._typed(row))
-            shipped = [s for s in map(load_scenario, _shipped(args.scenario)) if s.interventions]
             versus, check = optimise_report.verify(
                 problem, mix, shipped, runs=args.verify_runs, scale=args.scale, seed=seed + 1, **run
             )

@@ -11,7 +11,7 @@ Each call runs the scenario with those inputs and the same scenario without its 
 for every seed of the evaluator (common random numbers: the same seeds at every point),
 and returns the mean over seeds of :func:`adoption.outcomes.run_outcomes` (household-years
 gained, additional households, cost, ...). Runs record only the forecast indicators
-(``record="forecast"``): a call builds no table it does not need. :meth:`Evaluator.factors`
+(``record="outcomes"``): a call builds no table it does not need. :meth:`Evaluator.factors`
 gives each input's range: prior bounds (or posterior 5-95 %) for calibrated parameters,
 :class:`Params` bounds otherwise, the lever type's bounds for magnitudes.
 """
@@ -116,7 +116,7 @@ class Evaluator:
             scale=self.scale,
             interventions=levers,
             rng=seed,
-            record="forecast",
+            record="outcomes",
         )
         try:
             model.run_model()

@@ -26,6 +26,8 @@ from . import indicators, rules
 from .agents import CommunityTeam, OfficeArrays, OneStopOffice, TeamArrays
 from .calendar import format_month, month_range
 from .interventions import Intervention, LeverSetup, build_schedules
+from .outcomes import MONTHLY as MONTHLY_OUTCOMES
+from .outcomes import dated_steps as _dated_steps
 from .params import Params
 from .population import build_households, build_structure, village_coverage_month
 from .profiles import DistrictProfile, check_scale, load_profiles
@@ -69,8 +71,10 @@ class AdoptionModel(mesa.Model):
         record: ``"all"`` collects every indicator with Mesa's DataCollector (for ``tidy``);
             ``"forecast"`` keeps only :data:`~adoption.indicators.FORECAST` in the array
             :attr:`trace` ``(months, places, indicators)`` and creates no Mesa agents (the
-            arrays hold the state): what many-run tools use (ensembles, sensitivity,
-            optimisation), so they do not pay for the rest.
+            arrays hold the state): what forecast ensembles use; ``"outcomes"`` fills only
+            what :func:`adoption.outcomes.run_outcomes` reads (household counts and cost each
+            month, every forecast indicator at :data:`adoption.outcomes.DATES`; the rest of
+            :attr:`trace` is NaN): what sensitivity and the optimiser use.
     """
 
     def __init__(
@@ -156,8 +160,12 @@ class AdoptionModel(mesa.Model):
         else:  # only the forecast indicators, into one array (many-run tools)
             self.datacollector = mesa.DataCollector()
             self._measured = indicators.needed(indicators.FORECAST)
-            self.trace = np.empty(
-                (len(self.months), len(self.places), len(indicators.FORECAST)), np.float32
+            self._measured_at: dict[int, tuple] = {}
+            if record == "outcomes":
+                self._measured_at = {int(t): self._measured for t in _dated_steps(self.months)}
+                self._measured = indicators.needed(MONTHLY_OUTCOMES)
+            self.trace = np.full(
+                (len(self.months), len(self.places), len(indicators.FORECAST)), np.nan, np.float32
             )
 
     # -- set-up ------------------------------------------------------------------------------
@@ -238,7 +246,8 @@ class AdoptionModel(mesa.Model):
             self.datacollector.collect(self)
         else:
             for k, name in enumerate(indicators.FORECAST):
-                self.trace[self.step_index, :, k] = self.counts[name]
+                if name in self.counts:
+                    self.trace[self.step_index, :, k] = self.counts[name]
         if self.steps >= len(self.months):
             self.running = False
 
@@ -301,9 +310,10 @@ class AdoptionModel(mesa.Model):
                 continue
             self.commune_counts[name] = counts
         self._spend(files)
-        self.counts = indicators.measure(
-            self, files, None if self.record == "all" else self._measured
-        )
+        names = None  # every indicator
+        if self.record != "all":
+            names = self._measured_at.get(self.step_index, self._measured)
+        self.counts = indicators.measure(self, files, names)
 
     def _spend(self, files: dict[str, np.ndarray]) -> None:
         """Add this month's spending per desk to the cumulative cost (VND, real units).

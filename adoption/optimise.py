@@ -158,6 +158,40 @@ class Problem:
         return tuple(out)
 
 
+def encode(problem: Problem, levers: Sequence[Intervention]) -> dict:
+    """The trial values nearest to ``levers``.
+
+    The first lever of each menu type is kept, others dropped; a lever on several places,
+    or on one outside ``where``, is taken as on all.
+    """
+    span = parse_month(problem.by) - LEAD - parse_month(problem.first)
+    chosen: dict = {}
+    for i, template in enumerate(problem.levers):
+        match = next((lv for lv in clipped(problem, levers) if lv.type == template.type), None)
+        if template.kind.cost_scales:
+            chosen[f"{i}.magnitude"] = float(match.magnitude) if match else 0.0
+        else:
+            chosen[f"{i}.use"] = match is not None
+        one = match is not None and len(match.where) == 1 and match.where[0] in problem.where
+        chosen[f"{i}.where"] = match.where[0] if one else "all"
+        offset = parse_month(match.start) - parse_month(problem.first) if match else 0
+        chosen[f"{i}.start"] = int(min(max(offset, 0), span))
+    return chosen
+
+
+def clipped(problem: Problem, levers: Sequence[Intervention]) -> tuple[Intervention, ...]:
+    """Levers within the problem's period (to ``by``): later ones dropped, ends cut."""
+    by = parse_month(problem.by)
+    out = []
+    for lever in levers:
+        if parse_month(lever.start) > by:
+            continue
+        if lever.end is not None and parse_month(lever.end) > by:
+            lever = dataclasses.replace(lever, end=problem.by)
+        out.append(lever)
+    return tuple(out)
+
+
 class Scorer:
     """``(run index, levers) -> outcomes`` of one run against its reference. Picklable.
 
@@ -184,7 +218,7 @@ class Scorer:
             scale=self.scale,
             interventions=list(levers),
             rng=task.seed,
-            record="forecast",
+            record="outcomes",
         )
         try:
             model.run_model()
@@ -236,9 +270,12 @@ def search(
     workers=None,
     scheduler=None,
     progress: bool = True,
+    start_with: Sequence[dict] = (),
 ) -> pd.DataFrame:
     """Run (or resume) the search; the trace of every trial, in order.
 
+    ``start_with``: trial values scored first (:meth:`Problem.encode` of the shipped
+    scenarios' levers), so the search starts from what planners already consider.
     The trace is kept in ``folder`` after every batch, under a key of the problem, the
     settings and the code, so the same command continues where it was interrupted.
     """
@@ -247,7 +284,8 @@ def search(
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     Path(folder).mkdir(parents=True, exist_ok=True)
-    trace_file = Path(folder) / f"optimise-{_key(problem, runs, scale, seed)}.csv"
+    key = _key(problem, runs, scale, seed, start_with)
+    trace_file = Path(folder) / f"optimise-{key}.csv"
     trace = pd.read_csv(trace_file) if trace_file.is_file() else pd.DataFrame()
     space = problem.distributions()
     scorer = Scorer(problem, runs, scale, seed)
@@ -258,6 +296,8 @@ def search(
     with Pool(scorer.scored(references), workers, scheduler, lost) as pool:
         while len(trace) < trials:
             study = _study(problem, space, trace, seed + len(trace) // BATCH)
+            for values in start_with[len(trace) :][:BATCH]:
+                study.enqueue_trial(values)
             asked = [study.ask(space) for _ in range(min(BATCH, trials - len(trace)))]
             scores = score(scorer, [problem.mix(t.params) for t in asked], pool)
             rows = [
@@ -341,7 +381,7 @@ def _best_text(trace: pd.DataFrame) -> str:
     return "no mix within the budget yet" if row is None else f"best {row['objective']:,.0f}"
 
 
-def _key(problem: Problem, runs: int, scale: float, seed: int) -> str:
+def _key(problem: Problem, runs: int, scale: float, seed: int, start_with=()) -> str:
     text = json.dumps(
         {
             "code": runcache.fingerprint(),
@@ -350,6 +390,7 @@ def _key(problem: Problem, runs: int, scale: float, seed: int) -> str:
             "scale": scale,
             "seed": seed,
             "batch": BATCH,
+            "start_with": list(start_with),
         },
         sort_keys=True,
     )

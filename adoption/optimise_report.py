@@ -11,17 +11,15 @@ and ``report.md``.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .calendar import parse_month
 from .files import write_atomic
 from .interventions import Intervention
-from .optimise import Problem, Scorer, best, front
+from .optimise import Problem, Scorer, best, clipped, front
 from .pool import Pool
 from .scenario import load_scenario
 
@@ -37,19 +35,6 @@ def per_run(scorer: Scorer, mixes: list[tuple], pool: Pool) -> tuple[np.ndarray,
     objective = np.array([row[name] for row in results]).reshape(len(mixes), runs)
     cost = np.array([row["additional_cost_vnd"] for row in results]).reshape(len(mixes), runs)
     return objective, cost
-
-
-def clipped(problem: Problem, levers: tuple[Intervention, ...]) -> tuple[Intervention, ...]:
-    """A shipped scenario's levers within the problem's period (to ``by``)."""
-    by = parse_month(problem.by)
-    out = []
-    for lever in levers:
-        if parse_month(lever.start) > by:
-            continue
-        if lever.end is not None and parse_month(lever.end) > by:
-            lever = dataclasses.replace(lever, end=problem.by)
-        out.append(lever)
-    return tuple(out)
 
 
 def verify(

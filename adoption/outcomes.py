@@ -35,6 +35,13 @@ SERVICES = {
 }
 #: Dates at which levels are reported, if within the period (the planners' target years).
 DATES = ("2025-12", "2030-12")
+#: What :func:`run_outcomes` reads every month (the rest only at :data:`DATES`).
+MONTHLY = (*SERVICES.values(), "cost_vnd")
+
+
+def dated_steps(months: np.ndarray) -> np.ndarray:
+    """Indices of the months of :data:`DATES` within ``months``."""
+    return np.flatnonzero(np.isin(months, [parse_month(d) for d in DATES]))
 
 
 @dataclass(frozen=True)

@@ -114,3 +114,18 @@ def test_bad_options_are_one_line(folder, tmp_path, capsys, extra, says):
 def test_a_problem_checks_its_budget_and_dates(folder):
     with pytest.raises(UserError, match="budget"):
         _problem(folder, budget=0)
+
+
+def test_the_search_starts_from_the_shipped_mixes(folder, tmp_path):
+    problem = _problem(folder)
+    push = load_scenario(folder / "push.toml").interventions
+    start = optimise.encode(problem, push)
+    assert start == {"0.magnitude": 1.0, "0.where": "all", "0.start": 12,
+                     "1.use": True, "1.where": "all", "1.start": 12}  # fmt: skip
+    assert [(lv.type, lv.start, lv.magnitude) for lv in problem.mix(start)] == [
+        (lv.type, lv.start, lv.magnitude) for lv in push
+    ]
+    kw = {"runs": 2, "scale": 0.05, "seed": 1, "progress": False, "workers": 1}
+    trace = optimise.search(problem, tmp_path / "c", trials=8, start_with=[start], **kw)
+    first = trace.iloc[0]
+    assert first["0.magnitude"] == 1.0 and first["1.start"] == 12 and str(first["1.use"]) == "True"
