@@ -27,21 +27,16 @@ Every file is written to a temporary name and moved into place when whole.
 from __future__ import annotations
 
 import dataclasses
-import json
-import platform
-import shlex
-import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, runcache
+from . import runcache
 from .ensemble import Ensemble, costs, differences, run_ensemble, summarise
 from .errors import UserError
 from .files import write_atomic
 from .indicators import HEADLINE
-from .outputs import OutputSet, check_folder
+from .outputs import OutputSet, check_folder, write_manifest
 from .posterior import CALIBRATION_DIR, POSTERIOR_FILE
 from .scenario import Scenario, load_scenario
 from .tables import write_tables
@@ -246,9 +241,6 @@ def _write_comparison_figures(out: Path, table, diff, cost, names) -> list[Path]
 
 def _write_manifest(out: Path, ensembles: list[Ensemble], written: list[Path]) -> Path:
     """``manifest.json``: what produced the outputs and how to produce them again."""
-    import mesa
-    import numpy as np
-
     posterior = CALIBRATION_DIR / POSTERIOR_FILE
     scenarios = []
     for e in ensembles:
@@ -269,26 +261,12 @@ def _write_manifest(out: Path, ensembles: list[Ensemble], written: list[Path]) -
                 "run_seeds": [t.seed for t in e.tasks],
             }
         )
-    manifest = {
-        "adoption_version": __version__,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": " ".join(shlex.quote(a) for a in ["adoption", *sys.argv[1:]])
-        if Path(sys.argv[0]).name == "adoption"
-        else None,
+    details = {
         "posterior_file": str(posterior) if posterior.is_file() else None,
         "posterior_sha256": runcache.file_hash(posterior) if posterior.is_file() else None,
         "scenarios": scenarios,
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
-        "mesa": mesa.__version__,
-        "code_sha256": runcache.fingerprint(),
-        "outputs": {p.name: runcache.file_hash(p) for p in written},
     }
-    path = out / "manifest.json"
-    text = json.dumps(manifest, indent=2, ensure_ascii=False)
-    write_atomic(path, lambda tmp: Path(tmp).write_text(text + "\n", encoding="utf-8"))
-    return path
+    return write_manifest(out, written, details)
 
 
 #: The shipped scenarios in the order figures show them (the first is the reference).

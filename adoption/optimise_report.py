@@ -20,6 +20,7 @@ import pandas as pd
 from .files import write_atomic
 from .interventions import Intervention
 from .optimise import Problem, Scorer, best, clipped, front
+from .outputs import write_manifest
 from .pool import Pool
 from .scenario import load_scenario
 
@@ -178,7 +179,16 @@ def write(
     path = folder / "report.md"
     text = _report(problem, trace, versus, check, settings)
     write_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
-    return [*written, path]
+    written.append(path)
+    details = {
+        "reference": str(problem.base.path),
+        "budget_vnd": problem.budget,
+        "by": problem.by,
+        "from": problem.first,
+        "outcome": problem.outcome,
+        "search": settings,
+    }
+    return [*written, write_manifest(folder, written, details)]
 
 
 def _typed(row: pd.Series) -> dict:

@@ -219,3 +219,42 @@ def _exchange(new: Path, out: Path) -> None:
     os.replace(out, old)  # out of the way ...
     os.replace(new, out)  # ... and in; OutputSet._recover restores ``old`` if killed between
     os.replace(old, new)
+
+
+def write_manifest(out: Path, written: list[Path], details: dict) -> Path:
+    """``manifest.json``: the package, code, command and versions, ``details``, output hashes.
+
+    A folder with a manifest is an output set a later command may replace whole.
+    """
+    import json
+    import platform
+    import shlex
+    import sys
+    from datetime import UTC, datetime
+
+    import mesa
+    import numpy as np
+    import pandas as pd
+
+    from . import __version__, runcache
+    from .files import write_atomic
+
+    command = None
+    if Path(sys.argv[0]).name == "adoption":
+        command = " ".join(shlex.quote(a) for a in ["adoption", *sys.argv[1:]])
+    manifest = {
+        "adoption_version": __version__,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": command,
+        **details,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "mesa": mesa.__version__,
+        "code_sha256": runcache.fingerprint(),
+        "outputs": {p.name: runcache.file_hash(p) for p in written},
+    }
+    path = out / "manifest.json"
+    text = json.dumps(manifest, indent=2, ensure_ascii=False)
+    write_atomic(path, lambda tmp: Path(tmp).write_text(text + "\n", encoding="utf-8"))
+    return path

@@ -84,6 +84,8 @@ def test_optimise_writes_a_scenario_that_validates_and_is_checked(folder, tmp_pa
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "Scale bias" in report and "Checked at full scale (3 fresh paired runs" in report
     assert (out / "front.png").read_bytes()[:4] == b"\x89PNG"
+    assert main(args) == 0  # the same folder again: its output set is replaced, the trace reused
+    assert "best of 8 trials" in capsys.readouterr().out
     trials = pd.read_csv(out / "trials.csv", encoding="utf-8-sig")
     assert len(trials) == 8 and set(pd.read_csv(out / "front.csv")["trial"]) <= set(trials["trial"])
 
