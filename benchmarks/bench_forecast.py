@@ -34,8 +34,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from adoption.ensemble import costs, differences, run_ensemble, summarise
-    from adoption.forecast import _write_tables, with_overrides
+    from adoption.forecast import with_overrides
     from adoption.scenario import load_scenario
+    from adoption.tables import write_tables
 
     scenario = with_overrides(load_scenario(args.scenario), runs=args.runs)
     print(f"{scenario.name}: {scenario.runs} runs, scale {scenario.scale:g}, "
@@ -50,7 +51,7 @@ def main() -> None:
         t2 = time.perf_counter()
         print(f"summary: {t2 - t1:.1f} s ({len(table):,} rows)")
         with tempfile.TemporaryDirectory() as out:
-            _write_tables(Path(out), {"forecast": table})
+            write_tables(Path(out), {"forecast": table})
         t3 = time.perf_counter()
         print(f"write Parquet + CSV: {t3 - t2:.1f} s")
         total = t3 - t0
