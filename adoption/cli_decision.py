@@ -164,6 +164,8 @@ def _sensitivity(args: argparse.Namespace) -> int:
     ):
         if value < low:
             raise UserError(option, option.lstrip("-"), f"must be at least {low}, got {value}")
+    if args.n & (args.n - 1):
+        raise UserError("--n", "n", f"must be a power of 2 (Sobol' sequences), got {args.n}")
     out = check_folder(args.out, "--out")
     out.mkdir(parents=True, exist_ok=True)
     evaluator = Evaluator(scenario, seeds=range(1, args.seeds + 1), scale=args.scale)

@@ -65,6 +65,9 @@ class Evaluator:
     def factors(self, parameters: Sequence[str] | None = None, source: str = "prior") -> dict:
         """``{input: (low, high)}``: calibrated parameters and the scenario's lever magnitudes.
 
+        Parameters of the observation model only (``obs_discrepancy``) are left out: they
+        change no run.
+
         Args:
             parameters: which parameters (the calibrated ones, from the priors, if None).
             source: ``"prior"`` (the prior's bounds) or ``"posterior"`` (5-95 % of the
@@ -74,6 +77,7 @@ class Evaluator:
 
         priors = load_priors()
         names = list(parameters) if parameters is not None else list(priors)
+        names = [n for n in names if n not in Params.observation_only()]  # they change no run
         bounds = Params.bounds()
         posterior = load_posterior() if source == "posterior" else None
         out = {}

@@ -69,6 +69,25 @@ def household_years(
     return np.nansum(gained * weight.reshape(shape), axis=axis)
 
 
+def present_cost(extra_cost: np.ndarray, months: np.ndarray, window: Window, axis: int = 0):
+    """The additional cost to the window's end, discounted as :func:`household_years` is.
+
+    ``extra_cost``: the cumulative additional cost per month along ``axis``. Each month's
+    spending is discounted by ``(1 + discount) ** -(years since the window's start)`` (none
+    before it), so a cost per household-year divides like by like; with no discount this is
+    the cumulative difference at the window's end.
+    """
+    last = int(np.flatnonzero(months <= window.end)[-1])
+    if not window.discount:
+        return np.take(extra_cost, last, axis=axis)
+    spent = np.diff(extra_cost, axis=axis, prepend=0.0)
+    years = np.maximum(months - window.start, 0) / 12.0
+    weight = np.where(months <= window.end, (1.0 + window.discount) ** -years, 0.0)
+    shape = [1] * spent.ndim
+    shape[axis] = len(months)
+    return np.nansum(spent * weight.reshape(shape), axis=axis)
+
+
 def run_outcomes(
     values: np.ndarray,
     months: np.ndarray,
@@ -105,10 +124,9 @@ def run_outcomes(
     for service, name in SERVICES.items():
         gained = values[:, place, k[name]].astype(float) - reference[:, place, k[name]]
         out[f"household_years_{service}"] = float(household_years(gained, months, window))
-    last = int(np.flatnonzero(months <= window.end)[-1])
-    cost = float(values[last, place, k["cost_vnd"]] - reference[last, place, k["cost_vnd"]])
-    out["additional_cost_vnd"] = cost
-    years = out["household_years_any"]
+    gap = values[:, place, k["cost_vnd"]].astype(float) - reference[:, place, k["cost_vnd"]]
+    out["additional_cost_vnd"] = float(present_cost(gap, months, Window(0, window.end)))  # VND paid
+    cost, years = float(present_cost(gap, months, window)), out["household_years_any"]
     out["cost_per_household_year_vnd"] = cost / years if years > 0 else float("inf")
     return out
 

@@ -48,9 +48,16 @@ def _p(
     meaning: str,
     source: str = "assumption",
     bounds: tuple[float, float] | None = None,
+    observation: bool = False,
 ) -> float:
     bounds = bounds if bounds is not None else UNIT_BOUNDS[unit]
-    metadata = {"unit": unit, "meaning": meaning, "source": source, "bounds": bounds}
+    metadata = {
+        "unit": unit,
+        "meaning": meaning,
+        "source": source,
+        "bounds": bounds,
+        "observation": observation,
+    }
     return field(default=default, metadata=metadata)
 
 
@@ -230,11 +237,17 @@ class Params:
         "of it, beyond reporting, sampling and representativeness error (model discrepancy)",
         "assumption; calibrated (calibration/README.md, observation model)",
         bounds=(0.0, 3.0),
+        observation=True,
     )
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
             check_value(f.name, getattr(self, f.name))
+
+    @classmethod
+    def observation_only(cls) -> frozenset[str]:
+        """Parameters of the observation model only: they change no run of the model."""
+        return frozenset(f.name for f in dataclasses.fields(cls) if f.metadata["observation"])
 
     def replace(self, **changes: float) -> Params:
         """Return a copy with some parameters changed (unknown names raise ``TypeError``)."""

@@ -45,7 +45,7 @@ def outcomes_per_run(ensembles: list, outcome: str = OUTCOME) -> np.ndarray:
                 ensemble.values[r], ensemble.months, reference.values[r], window=window
             )
             if outcome not in values:
-                allowed = ", ".join(k for k in values if "@" in k or k.startswith("household"))
+                allowed = ", ".join(values)
                 raise UserError("--outcome", "outcome", f"{outcome!r} unknown; allowed: {allowed}")
             out[s, r] = values[outcome]
     return out
@@ -73,9 +73,10 @@ def rank_values(values: np.ndarray, names: list[str], outcome: str):
     """``(ranking, flips)`` from ``O[s, r]``: flips marks the runs where the choice is not best.
 
     The choice is the scenario with the best mean; a run's best is the first of the
-    scenarios with its best value (ties go to the one listed first). Costs rank lowest first.
+    scenarios with its best value (ties go to the one listed first). Costs (any outcome
+    named ``*cost*``) rank lowest first.
     """
-    score = -values if outcome.startswith("cost") else values
+    score = -values if "cost" in outcome else values
     score = np.where(np.isfinite(score), score, -np.inf)
     best = score.argmax(axis=0)
     regret = score.max(axis=0)[None, :] - score

@@ -1,8 +1,9 @@
 """Sensitivity analysis with SALib: which inputs drive the decision outcomes.
 
 Two methods over the same factors (:meth:`adoption.experiment.Evaluator.factors`: the
-calibrated parameters over their prior or posterior ranges — the supply shift and the
-observation discrepancy among them — and the scenario's lever magnitudes):
+calibrated parameters over their prior or posterior ranges — the supply shift among them;
+the observation discrepancy changes no run and is left out — and the scenario's lever
+magnitudes):
 
 - **Morris** elementary effects (Morris 1991; Campolongo, Cariboni & Saltelli 2007):
   ``mu_star`` (mean absolute effect) and ``sigma`` per factor, a cheap screening;

@@ -1,9 +1,10 @@
 """The sensitivity report: tidy tables, a figure of the indices, a short Markdown page.
 
 :func:`write` takes the :class:`~adoption.sensitivity.Result` of Morris and/or Sobol and
-writes ``morris.csv`` / ``sobol.csv`` (one row per outcome and factor), ``design.parquet``
-(inputs and outputs of every evaluation), ``sensitivity.png`` and ``README.md``. This
-module formats; it computes nothing the results do not hold.
+writes ``morris.csv`` / ``sobol.csv`` (one row per outcome and factor),
+``morris_design.parquet`` / ``sobol_design.parquet`` (inputs and outputs of every
+evaluation), ``sensitivity.png`` and ``README.md``. This module formats; it computes
+nothing the results do not hold.
 """
 
 from __future__ import annotations

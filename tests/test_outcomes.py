@@ -67,3 +67,19 @@ def test_costs_table_reports_household_years_and_their_cost(tmp_path):
     extra_cost = a.values[:, -1, -1, c].astype(float) - b.values[:, -1, -1, c]
     per = total.loc["cost_per_household_year_vnd"]
     assert per["median"] == pytest.approx(np.median(extra_cost / expected), rel=1e-5)
+
+
+def test_a_discounted_cost_per_household_year_divides_like_by_like():
+    months = np.arange(parse_month("2027-01"), parse_month("2030-12") + 1)
+    base = np.zeros((len(months), 1, len(FORECAST)))
+    more = base.copy()
+    more[:, 0, FORECAST.index("households_any")] = 100.0  # 100 more households every month
+    more[:, 0, FORECAST.index("cost_vnd")] = 1000.0 * np.arange(1, len(months) + 1)  # 1,000 a month
+    plain = run_outcomes(more, months, base, window=Window(months[0], months[-1]))
+    assert plain["additional_cost_vnd"] == 48_000
+    assert plain["household_years_any"] == pytest.approx(400)
+    assert plain["cost_per_household_year_vnd"] == pytest.approx(120)
+    discounted = run_outcomes(more, months, base, window=Window(months[0], months[-1], 0.05))
+    assert discounted["household_years_any"] < 400
+    assert discounted["additional_cost_vnd"] == 48_000  # what is paid
+    assert discounted["cost_per_household_year_vnd"] == pytest.approx(120)

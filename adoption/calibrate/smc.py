@@ -7,11 +7,12 @@ over the simulator's randomness is the likelihood of the noise model, so the sam
 targets the exact posterior under the noise model. Stage by stage, the particles are
 re-weighted from ``L^beta`` to ``L^beta'`` with ``beta'`` chosen so that the effective
 sample size stays at ``Settings.target_ess`` of the population, resampled, and moved
-by ``Settings.moves`` random-walk Metropolis-Hastings steps (one simulation each) that
-leave the tempered posterior invariant; ``beta`` reaches 1 (the posterior) at the last
-stage. Importance weights never involve a proposal density, which in 12 dimensions
-made the weights of the earlier ABC-SMC (:mod:`adoption.calibrate.pyabc_method`)
-degenerate.
+by ``Settings.moves`` random-walk Metropolis-Hastings steps (one simulation each). With a
+one-simulation estimate of the likelihood, a move at ``beta < 1`` leaves prior ×
+E[L̂^beta] invariant, not exactly the tempered posterior (a bridge, not a target); at
+``beta = 1`` (the last stage) it is exact. Importance weights never involve a proposal
+density, which in 12 dimensions made the weights of the earlier ABC-SMC
+(:mod:`adoption.calibrate.pyabc_method`) degenerate.
 
 This module owns the sampler, the unbounded parameter scale it moves on
 (:class:`ParameterSpace`) and the SQLite record of its generations (:class:`_Store`,

@@ -17,7 +17,7 @@ import pandas as pd
 from ..calendar import format_month, parse_month, to_timestamps
 from ..indicators import FORECAST
 from ..outcomes import SERVICES as OUTCOME_SERVICES
-from ..outcomes import Window, household_years, lever_window
+from ..outcomes import Window, household_years, lever_window, present_cost
 from .observed import observation_quantiles
 from .run import Ensemble
 
@@ -177,9 +177,11 @@ def costs(scenario: Ensemble, versus: Ensemble, dates: Iterable[str] | None = No
                 gained, scenario.months, window, axis=1
             )
         years = measures["household_years_any"]
+        gap = a[:, :, :, k_cost].astype(np.float64) - b[:, :, :, k_cost]
+        present = present_cost(gap, scenario.months, window, axis=1)  # discounted as the years
         with np.errstate(invalid="ignore", divide="ignore"):
             measures["cost_per_household_year_vnd"] = np.where(
-                years > 0, extra_cost / np.where(years > 0, years, 1), np.inf
+                years > 0, present / np.where(years > 0, years, 1), np.inf
             )
         k = FORECAST.index("files_online")  # office levers add online files, not households
         files = (a[:, : t + 1, :, k].astype(np.float64) - b[:, : t + 1, :, k]).sum(axis=1)
