@@ -65,6 +65,9 @@ def verify(
                 "objective_q05": np.quantile(objective[k], 0.05),
                 "objective_q95": np.quantile(objective[k], 0.95),
                 "cost_vnd": cost[k].mean(),
+                "objective_per_billion_vnd": objective[k].mean() / cost[k].mean() * 1e9
+                if cost[k].mean() > 0
+                else np.nan,
                 "within_budget": cost[k].mean() <= problem.budget,
                 "optimised_minus_this": gain.mean(),
                 "difference_low90": gain.mean() - Z90 * _se(gain),
@@ -226,6 +229,28 @@ def _csvs(folder: Path, tables: dict[str, pd.DataFrame]) -> list[Path]:
     return paths
 
 
+def _efficiency(versus: pd.DataFrame) -> list[str]:
+    """Which checked mix buys most per VND: the budget's best is not always the most efficient."""
+    spent = versus[versus["cost_vnd"] > 0]
+    if spent.empty:
+        return []
+    top = spent.loc[spent["objective_per_billion_vnd"].idxmax()]
+    mine = versus.iloc[0]
+    text = (
+        f"Most per VND among these: {top['scenario']} "
+        f"({top['objective_per_billion_vnd']:,.0f} per billion VND)."
+    )
+    if top["scenario"] != "optimised" and mine["cost_vnd"] > top["cost_vnd"]:
+        extra = mine["cost_vnd"] - top["cost_vnd"]
+        gain = mine["objective"] - top["objective"]
+        text += (
+            f" The optimised mix spends {extra:,.0f} VND more than it for {gain:+,.0f} "
+            f"({gain / extra * 1e9:,.0f} per extra billion): the budget's best is not the "
+            "best buy; `front.png` shows where more money stops paying."
+        )
+    return ["", text]
+
+
 def _report(problem: Problem, trace, versus, check, settings) -> str:
     """``report.md``: what was searched, what was found, how it compares, the scale bias."""
     row = best(trace)
@@ -273,9 +298,9 @@ def _versus_lines(problem: Problem, versus: pd.DataFrame, check: dict) -> list[s
         "",
         f"## Checked at full scale ({runs} fresh paired runs, `versus.csv`)",
         "",
-        "| scenario | objective (90 % of runs) | cost, VND | within budget | optimised − "
-        "scenario (90 % interval of the mean) | runs where optimised is better |",
-        "|---|---|---|---|---|---|",
+        "| scenario | objective (90 % of runs) | cost, VND | per billion VND | within budget "
+        "| optimised − scenario (90 % interval of the mean) | runs where optimised is better |",
+        "|---|---|---|---|---|---|---|",
     ]
     for k, r in enumerate(versus.itertuples()):
         paired = "—", "—"
@@ -287,7 +312,7 @@ def _versus_lines(problem: Problem, versus: pd.DataFrame, check: dict) -> list[s
             )
         lines.append(
             f"| {r.scenario} | {r.objective:,.0f} ({r.objective_q05:,.0f}–"
-            f"{r.objective_q95:,.0f}) | {r.cost_vnd:,.0f} | "
+            f"{r.objective_q95:,.0f}) | {r.cost_vnd:,.0f} | {r.objective_per_billion_vnd:,.0f} | "
             f"{'yes' if r.within_budget else 'no'} | {paired[0]} | {paired[1]} |"
         )
     rivals = versus.iloc[1:]
@@ -304,6 +329,7 @@ def _versus_lines(problem: Problem, versus: pd.DataFrame, check: dict) -> list[s
             + ", ".join(sorted(set(rivals.scenario) - set(beaten.scenario)))
             + " — the search did not find a better mix than these within its trials."
         )
+    lines += _efficiency(versus)
     lines += [
         "",
         f"**Scale bias.** The best mix at scale {check['scale']} on the same runs: "

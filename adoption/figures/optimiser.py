@@ -81,7 +81,15 @@ def _checked(ax, versus: pd.DataFrame) -> None:
             if mine
             else ("shipped scenarios, full scale" if k == 1 else None),
         )
-        ax.annotate(row.scenario, (x, y), textcoords="offset points", xytext=(6, 4), fontsize=8)
+        ax.annotate(
+            row.scenario,
+            (x, y),
+            textcoords="offset points",
+            xytext=(8, -12 if k % 2 else 6),
+            fontsize=8,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
+            zorder=6,
+        )
 
 
 def _ylabel(problem) -> str:
