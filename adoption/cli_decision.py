@@ -195,7 +195,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
 
 def _optimise(args: argparse.Namespace) -> int:
-    from . import optimise, optimise_report
+    from . import menu, optimise, optimise_report
     from .outputs import OutputSet
     from .profiles import check_scale, load_profiles
     from .scenario import load_scenario
@@ -213,7 +213,7 @@ def _optimise(args: argparse.Namespace) -> int:
     sources = args.menu or _shipped(args.scenario)
     problem = optimise.Problem(
         base=base,
-        levers=tuple(optimise.menu(sources, args.levers)),
+        levers=tuple(menu.menu(sources, args.levers)),
         budget=_vnd(args.budget),
         first=_month("--from", args.first),
         by=_month("--by", args.by),
@@ -224,7 +224,7 @@ def _optimise(args: argparse.Namespace) -> int:
     run = {"workers": args.workers, "scheduler": args.scheduler}
     started = time.perf_counter()
     shipped = [s for s in map(load_scenario, sources) if s.interventions]
-    start_with = [optimise.encode(problem, s.interventions) for s in shipped]
+    start_with = [menu.encode(problem, s.interventions) for s in shipped]
     with OutputSet(args.out) as output:
         trace = optimise.search(
             problem,

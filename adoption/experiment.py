@@ -19,11 +19,13 @@ gives each input's range: prior bounds (or posterior 5-95 %) for calibrated para
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 
 import numpy as np
 
 from .calendar import month_range
+from .fork import paired
 from .model import AdoptionModel
 from .outcomes import lever_window, run_outcomes
 from .params import Params
@@ -108,22 +110,16 @@ class Evaluator:
         return self.scenario.params.replace(**overrides), levers
 
     def _outcomes(self, params: Params, levers: list, seed: int) -> dict[str, float]:
-        with_levers, without = (self._run(params, chosen, seed) for chosen in (levers, []))
-        return run_outcomes(with_levers, self.months, without, window=self.window)
-
-    def _run(self, params: Params, levers: list, seed: int) -> np.ndarray:
-        model = AdoptionModel(
+        """The run with and without the levers; the months before the first lever once."""
+        build = functools.partial(
+            AdoptionModel,
             params,
             self.profiles,
             start=self.scenario.start,
             end=self.scenario.end,
             scale=self.scale,
-            interventions=levers,
             rng=seed,
             record="outcomes",
         )
-        try:
-            model.run_model()
-            return model.trace
-        finally:
-            model.release()
+        with_levers, without = paired(build, levers)
+        return run_outcomes(with_levers, self.months, without, window=self.window)

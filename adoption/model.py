@@ -97,6 +97,12 @@ class AdoptionModel(mesa.Model):
     ) -> None:
         streams = Streams(rng)
         super().__init__(rng=streams.seed)
+        self._init_args = {  # what adoption.fork needs to build the same run with levers
+            "params": params, "profiles": profiles, "profile_path": profile_path,
+            "districts": districts, "start": start, "end": end, "scale": scale,
+            "commune_scale": commune_scale, "heterogeneity": heterogeneity, "teams": teams,
+            "offices": offices, "rng": rng, "record": record,
+        }  # fmt: skip
         self.params = params if params is not None else Params()
         self.profiles = profiles if profiles is not None else load_profiles(profile_path, districts)
         check_scale(scale, self.profiles, "AdoptionModel", "scale")

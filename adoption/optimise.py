@@ -43,38 +43,20 @@ from .calendar import format_month, month_range, parse_month
 from .ensemble.plan import plan
 from .errors import UserError
 from .files import write_atomic
+from .fork import fork, step_to
 from .interventions import Intervention
+from .menu import LEAD
 from .model import AdoptionModel
 from .outcomes import Window, run_outcomes
 from .params import Params
 from .pool import Pool
 from .profiles import load_profiles
-from .scenario import Scenario, load_scenario
+from .scenario import Scenario
 
 #: The outcome maximised by default.
 OUTCOME = "household_years_any"
 #: Trials asked at once: fixed, so the search does not depend on the number of workers.
 BATCH = 8
-#: A lever must start at least this many months before ``by``.
-LEAD = 12
-
-
-def menu(paths: Sequence[str | Path], types: Sequence[str] | None = None) -> list[Intervention]:
-    """One lever per type from scenario files (the first of each), optionally only ``types``."""
-    found: dict[str, Intervention] = {}
-    for path in paths:
-        for lever in load_scenario(path).interventions:
-            found.setdefault(lever.type, lever)
-    if types:
-        missing = [t for t in types if t not in found]
-        if missing:
-            allowed = ", ".join(found) or "none"
-            problem = f"no lever of type {', '.join(missing)} in the menu; allowed: {allowed}"
-            raise UserError("--levers", "levers", problem)
-        found = {t: found[t] for t in types}
-    if not found:
-        raise UserError("--menu", "menu", "the menu's scenario files hold no levers")
-    return list(found.values())
 
 
 @dataclass(frozen=True)
@@ -158,79 +140,75 @@ class Problem:
         return tuple(out)
 
 
-def encode(problem: Problem, levers: Sequence[Intervention]) -> dict:
-    """The trial values nearest to ``levers``.
-
-    The first lever of each menu type is kept, others dropped; a lever on several places,
-    or on one outside ``where``, is taken as on all.
-    """
-    span = parse_month(problem.by) - LEAD - parse_month(problem.first)
-    chosen: dict = {}
-    for i, template in enumerate(problem.levers):
-        match = next((lv for lv in clipped(problem, levers) if lv.type == template.type), None)
-        if template.kind.cost_scales:
-            chosen[f"{i}.magnitude"] = float(match.magnitude) if match else 0.0
-        else:
-            chosen[f"{i}.use"] = match is not None
-        one = match is not None and len(match.where) == 1 and match.where[0] in problem.where
-        chosen[f"{i}.where"] = match.where[0] if one else "all"
-        offset = parse_month(match.start) - parse_month(problem.first) if match else 0
-        chosen[f"{i}.start"] = int(min(max(offset, 0), span))
-    return chosen
-
-
-def clipped(problem: Problem, levers: Sequence[Intervention]) -> tuple[Intervention, ...]:
-    """Levers within the problem's period (to ``by``): later ones dropped, ends cut."""
-    by = parse_month(problem.by)
-    out = []
-    for lever in levers:
-        if parse_month(lever.start) > by:
-            continue
-        if lever.end is not None and parse_month(lever.end) > by:
-            lever = dataclasses.replace(lever, end=problem.by)
-        out.append(lever)
-    return tuple(out)
-
-
 class Scorer:
     """``(run index, levers) -> outcomes`` of one run against its reference. Picklable.
 
     Without ``references`` it returns the run's forecast values (to make the references).
+    With them, a candidate's run continues the reference run from ``first``
+    (:func:`adoption.fork.fork`): the shared months are simulated once; with
+    ``snapshots``, the reference run stepped to ``first`` is kept per run (in each
+    worker), so a candidate simulates only its own months.
     """
 
-    def __init__(self, problem: Problem, runs: int, scale: float, seed: int, references=None):
+    def __init__(
+        self,
+        problem: Problem,
+        runs: int,
+        scale: float,
+        seed: int,
+        references=None,
+        snapshots: bool = True,
+    ):
         self.problem, self.scale = problem, scale
         self.tasks = plan(dataclasses.replace(problem.reference, runs=runs, seed=seed))
         base = problem.reference
         self.profiles = load_profiles(str(base.profile) if base.profile else None, base.districts)
         self.months = month_range(base.start, base.end)
         self.references = references
+        self.snapshots = {} if snapshots else None
 
     def __call__(self, job: tuple[int, tuple[Intervention, ...]]):
         """Run ``job = (run index, levers)``: its values, or its outcomes if scoring."""
         index, levers = job
+        if self.references is None:
+            model = self._model(index)
+            model.run_model()
+            model.release()
+            return model.trace
+        base = self._snapshot(index)
+        twin = fork(base, list(levers))
+        try:
+            twin.run_model()
+            values = twin.trace
+        finally:
+            twin.release()
+            if self.snapshots is None:
+                base.release()
+        outcomes = run_outcomes(
+            values, self.months, self.references[index], window=self.problem.window
+        )
+        return {k: outcomes[k] for k in (self.problem.outcome, "additional_cost_vnd")}
+
+    def _model(self, index: int) -> AdoptionModel:
         task = self.tasks[index]
-        model = AdoptionModel(
+        return AdoptionModel(
             Params(**task.params),
             self.profiles,
             start=task.start,
             end=task.end,
             scale=self.scale,
-            interventions=list(levers),
             rng=task.seed,
             record="outcomes",
         )
-        try:
-            model.run_model()
-            values = model.trace
-        finally:
-            model.release()
-        if self.references is None:
-            return values
-        outcomes = run_outcomes(
-            values, self.months, self.references[index], window=self.problem.window
-        )
-        return {k: outcomes[k] for k in (self.problem.outcome, "additional_cost_vnd")}
+
+    def _snapshot(self, index: int) -> AdoptionModel:
+        """The reference run ``index`` stepped to ``first`` (kept if ``snapshots``)."""
+        if self.snapshots is not None and index in self.snapshots:
+            return self.snapshots[index]
+        model = step_to(self._model(index), self.problem.first)
+        if self.snapshots is not None:
+            self.snapshots[index] = model
+        return model
 
     def scored(self, references: list[np.ndarray]) -> Scorer:
         """The same scorer, scoring against ``references``."""

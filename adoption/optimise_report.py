@@ -19,7 +19,8 @@ import pandas as pd
 
 from .files import write_atomic
 from .interventions import Intervention
-from .optimise import Problem, Scorer, best, clipped, front
+from .menu import clipped
+from .optimise import Problem, Scorer, best, front
 from .outputs import write_manifest
 from .pool import Pool
 from .scenario import load_scenario
@@ -89,7 +90,7 @@ def verify(
 
 
 def _scores(problem, mixes, runs, scale, seed, workers, scheduler):
-    scorer = Scorer(problem, runs, scale, seed)
+    scorer = Scorer(problem, runs, scale, seed, snapshots=scale < 0.2)  # memory at full scale
     lost = "the optimiser's trace is kept; run the same command again to continue"
     with Pool(scorer, workers, scheduler, lost) as pool:
         references = pool.map([(r, ()) for r in range(runs)])

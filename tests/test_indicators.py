@@ -70,6 +70,5 @@ def test_the_readme_indicator_table_is_generated_from_the_registry():
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     assert markdown() in readme, (
-        "README's indicator table is stale: regenerate it with "
-        '`python docs/regenerate_tables.py`'
+        "README's indicator table is stale: regenerate it with `python docs/regenerate_tables.py`"
     )

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from adoption import optimise
+from adoption import menu, optimise
 from adoption.cli import main
 from adoption.errors import UserError
 from adoption.scenario import load_scenario
@@ -29,7 +29,7 @@ def folder(tmp_path):
 def _problem(folder, budget=4e8):
     return optimise.Problem(
         base=load_scenario(folder / "base.toml"),
-        levers=tuple(optimise.menu([folder / "push.toml"])),
+        levers=tuple(menu.menu([folder / "push.toml"])),
         budget=budget,
         first="2021-01",
         by="2023-12",
@@ -121,7 +121,7 @@ def test_a_problem_checks_its_budget_and_dates(folder):
 def test_the_search_starts_from_the_shipped_mixes(folder, tmp_path):
     problem = _problem(folder)
     push = load_scenario(folder / "push.toml").interventions
-    start = optimise.encode(problem, push)
+    start = menu.encode(problem, push)
     assert start == {"0.magnitude": 1.0, "0.where": "all", "0.start": 12,
                      "1.use": True, "1.where": "all", "1.start": 12}  # fmt: skip
     assert [(lv.type, lv.start, lv.magnitude) for lv in problem.mix(start)] == [

@@ -1,0 +1,51 @@
+"""A run continued with levers from the run without them is the run with them (adoption.fork)."""
+
+import numpy as np
+import pytest
+
+from adoption.errors import UserError
+from adoption.fork import fork, step_to
+from adoption.interventions import TYPES, Intervention
+from adoption.model import AdoptionModel
+
+KW = {"districts": ["Trùng Khánh", "Chợ Đồn"], "end": "2024-06", "scale": 0.1, "rng": 11}
+
+
+def _lever(kind, **extra):
+    low, high = TYPES[kind].bounds
+    magnitude = min(high, max(low, 0.6 if high <= 1 else 1.5))
+    return Intervention(type=kind, start="2023-01", magnitude=magnitude, unit_cost_vnd=1000,
+                        ramp_months=4, **extra)  # fmt: skip
+
+
+def _same(levers, record="outcomes"):
+    full = AdoptionModel(**KW, interventions=levers, record=record)
+    full.run_model()
+    base = step_to(AdoptionModel(**KW, record=record), "2023-01")
+    forked = fork(base, levers)
+    forked.run_model()
+    assert np.array_equal(full.trace, forked.trace, equal_nan=True)
+    assert np.array_equal(full.cost, forked.cost)
+    return full
+
+
+@pytest.mark.parametrize("kind", sorted(TYPES))
+def test_a_forked_run_is_the_run_with_the_lever(kind):
+    extra = {"end": "2023-09"} if kind in ("information_campaign", "cut_online_fees") else {}
+    full = _same([_lever(kind, **extra)])
+    assert full.steps == len(full.months)
+
+
+def test_several_levers_in_places_and_the_forecast_record():
+    levers = [_lever("subsidise_smartphones", where=("Chợ Đồn",)),
+              _lever("extend_coverage"), _lever("information_campaign", end="2023-04"),
+              _lever("train_office_staff", where=("Trùng Khánh",))]  # fmt: skip
+    _same(levers, record="forecast")
+
+
+def test_a_fork_after_a_lever_started_is_refused():
+    base = step_to(AdoptionModel(**KW, record="outcomes"), "2023-06")
+    with pytest.raises(UserError, match="must start after"):
+        fork(base, [_lever("train_teams")])
+    with pytest.raises(UserError, match="record"):
+        fork(AdoptionModel(**KW), [])
