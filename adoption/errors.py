@@ -15,6 +15,10 @@ class UserError(ValueError):
         self.where, self.key, self.problem = str(where), str(key), problem
         super().__init__(f"{self.where}: {self.key}: {problem}")
 
+    def __reduce__(self):
+        """Pickle with its three parts, so a worker's error reaches the parent as it is."""
+        return type(self), (self.where, self.key, self.problem)
+
 
 class RunError(RuntimeError):
     """A run could not finish for a reason outside the input (a worker killed, a full disk).

@@ -325,3 +325,19 @@ def test_a_commune_name_shared_by_two_districts_needs_its_district(tmp_path):
     assert [(c, d) for c, d, t in zip(s.commune_names, districts, trained, strict=True) if t] == [
         ("Tân Lập", "Chợ Đồn")
     ]
+
+
+def test_a_user_error_in_a_worker_reaches_the_parent_as_it_is():
+    import pickle
+
+    from adoption.pool import Pool
+
+    error = UserError("s.toml", "magnitude", "must be in [0, 1]")
+    again = pickle.loads(pickle.dumps(error))
+    assert str(again) == str(error) and again.key == "magnitude"
+    with Pool(_fail, workers=2) as pool, pytest.raises(UserError, match="end: outside"):
+        pool.map([1, 2])
+
+
+def _fail(job):
+    raise UserError("Intervention", "end", f"outside ({job})")
