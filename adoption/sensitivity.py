@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from . import runcache
+from .calendar import parse_month
 from .experiment import Evaluator
 from .pool import Pool
 
@@ -45,6 +46,14 @@ OUTCOMES = (
     "self_service_rate@2030-12",
     "online_service_rate@2030-12",
 )
+
+
+def outcomes(evaluator: Evaluator) -> tuple[str, ...]:
+    """:data:`OUTCOMES` the evaluator's period has (a date after its end is left out)."""
+    return tuple(o for o in OUTCOMES
+                 if "@" not in o or parse_month(o.split("@")[1]) in evaluator.months)  # fmt: skip
+
+
 #: Points evaluated per saved chunk.
 CHUNK = 128
 
@@ -74,7 +83,8 @@ def evaluate(evaluator: Evaluator, design: np.ndarray, names: list[str], folder:
     folder = Path(folder) / f"evaluations-{key}"
     folder.mkdir(parents=True, exist_ok=True)
     chunks = [design[i : i + CHUNK] for i in range(0, len(design), CHUNK)]
-    shape = lambda c: (len(c), len(OUTCOMES))  # noqa: E731
+    names_out = outcomes(evaluator)
+    shape = lambda c: (len(c), len(names_out))  # noqa: E731
     done = {i: runcache.load(folder, i, shape(c)) for i, c in enumerate(chunks)}
     jobs = [[dict(zip(names, row, strict=True)) for row in c] for c in chunks]
     bar = tqdm(total=len(design), initial=sum(len(chunks[i]) for i in done if done[i] is not None),
@@ -84,19 +94,21 @@ def evaluate(evaluator: Evaluator, design: np.ndarray, names: list[str], folder:
             if done[i] is not None:
                 continue
             rows = pool.map(chunk)
-            values = np.array([[row[o] for o in OUTCOMES] for row in rows], dtype=np.float64)
+            values = np.array([[row[o] for o in names_out] for row in rows], dtype=np.float64)
             runcache.save(folder, i, values)
             done[i] = values
             bar.update(len(chunk))
     bar.close()
-    return pd.DataFrame(np.concatenate([done[i] for i in range(len(chunks))]), columns=OUTCOMES)
+    return pd.DataFrame(
+        np.concatenate([done[i] for i in range(len(chunks))]), columns=list(names_out)
+    )
 
 
 def _key(evaluator: Evaluator, design: np.ndarray) -> str:
     text = json.dumps(
         {"code": runcache.fingerprint(), "scenario": str(evaluator.scenario.path),
          "params": evaluator.scenario.params.__repr__(), "seeds": evaluator.seeds,
-         "scale": evaluator.scale, "outcomes": OUTCOMES},
+         "scale": evaluator.scale, "outcomes": outcomes(evaluator)},
         sort_keys=True,
     )  # fmt: skip
     digest = hashlib.sha256(text.encode() + np.ascontiguousarray(design).tobytes())
@@ -118,7 +130,7 @@ def noise_share(evaluator: Evaluator, design: np.ndarray, outputs: pd.DataFrame,
     again = evaluate(other, design[rows], names, folder, **run)
     first = outputs.iloc[rows].reset_index(drop=True)
     out = {}
-    for name in OUTCOMES:
+    for name in outcomes(evaluator):
         noise = 0.5 * np.mean((again[name] - first[name]) ** 2)
         total = float(outputs[name].var(ddof=1))
         out[name] = float(noise / total) if total > 0 else float("nan")
@@ -136,7 +148,7 @@ def morris(evaluator: Evaluator, factors: dict, folder: Path, trajectories: int 
     outputs = evaluate(evaluator, design, spec["names"], folder, **run)
     noise = noise_share(evaluator, design, outputs, spec["names"], folder, **run)
     rows = []
-    for name in OUTCOMES:
+    for name in outcomes(evaluator):
         res = analyze.analyze(spec, design, outputs[name].to_numpy(), num_levels=levels,
                               seed=seed, print_to_console=False)  # fmt: skip
         scale = float(np.nanmax(res["mu_star"])) or 1.0
@@ -160,7 +172,7 @@ def sobol(evaluator: Evaluator, factors: dict, folder: Path, n: int = 512, seed:
     noise = noise_share(evaluator, design, outputs, spec["names"], folder, **run)
     per_base = len(spec["names"]) + 2
     rows = []
-    for name in OUTCOMES:
+    for name in outcomes(evaluator):
         y = outputs[name].to_numpy()
         full = _sobol_indices(spec, y, seed)
         half = _sobol_indices(spec, y[: (n // 2) * per_base], seed)

@@ -29,8 +29,10 @@ TOP = 12
 def figure(results: dict, labels: dict | None = None) -> plt.Figure:
     """One panel per shown outcome: Sobol ST and S1 (or Morris mu*) of the top factors."""
     result = results.get("sobol") or results["morris"]
-    fig, axes = plt.subplots(1, len(SHOWN), figsize=(6.2 * len(SHOWN), 6.4), layout="constrained")
-    for ax, outcome in zip(axes, SHOWN, strict=True):
+    shown = [o for o in SHOWN if o in set(result.indices["outcome"])]  # within the period
+    fig, axes = plt.subplots(1, len(shown), figsize=(6.2 * len(shown), 6.4), layout="constrained",
+                             squeeze=False)  # fmt: skip
+    for ax, outcome in zip(axes[0], shown, strict=True):
         rows = result.indices[result.indices["outcome"] == outcome]
         key = "ST" if result.method == "sobol" else "mu_star_relative"
         rows = rows.sort_values(key, ascending=False).head(TOP)[::-1]
@@ -49,7 +51,7 @@ def figure(results: dict, labels: dict | None = None) -> plt.Figure:
         ax.set_yticks(y, [(labels or {}).get(f, f) for f in rows["factor"]], fontsize=9)
         ax.set_title(outcome, fontsize=11)
         ax.grid(alpha=0.3, axis="x")
-    axes[0].legend(loc="lower right", fontsize=8)
+    axes[0][0].legend(loc="lower right", fontsize=8)
     what = "Sobol indices" if result.method == "sobol" else "Morris screening"
     fig.suptitle(f"{what}: what drives the outcomes (top {TOP} factors)", fontsize=12)
     return fig
