@@ -126,12 +126,8 @@ def _parser() -> argparse.ArgumentParser:
         "--db", type=Path, help="SQLite database of finished generations (default OUT/abc.db)"
     )
     cal.add_argument("--resume", action="store_true", help="continue the run kept in --db")
-    cal.add_argument("--population", type=int, default=150, help="particles per generation")
-    cal.add_argument("--generations", type=int, default=8, help="at most this many generations")
     cal.add_argument("--scale", type=float, default=0.02, help="scale of non-target communes")
-    cal.add_argument("--seed", type=int, default=20250601)
-    cal.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
-    cal.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
+    decision.smc_options(cal)
     cal.set_defaults(handler=_calibrate)
     decision.add_commands(commands)
     rep = commands.add_parser("calibration-report", help="render calibration/report/")

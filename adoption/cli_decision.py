@@ -26,12 +26,8 @@ def add_commands(commands) -> None:
     )
     hind.add_argument("--until", required=True, help="cut-off month YYYY-MM")
     hind.add_argument("--out", help="report folder (default calibration/hindcast-YYYY-MM)")
-    hind.add_argument("--population", type=int, default=150, help="particles per generation")
-    hind.add_argument("--generations", type=int, default=8, help="at most this many generations")
     hind.add_argument("--draws", type=int, default=60, help="posterior draws for the forecast")
-    hind.add_argument("--seed", type=int, default=20250601)
-    hind.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
-    hind.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
+    smc_options(hind)
     hind.set_defaults(handler=_hindcast)
     sens = commands.add_parser(
         "sensitivity", help="Morris and Sobol sensitivity of a scenario's decision outcomes"
@@ -102,6 +98,15 @@ def add_commands(commands) -> None:
     opt.set_defaults(handler=_optimise)
 
 
+def smc_options(command: argparse.ArgumentParser) -> None:
+    """The sampler's options, shared by ``calibrate`` and ``hindcast``."""
+    command.add_argument("--population", type=int, default=150, help="particles per generation")
+    command.add_argument("--generations", type=int, default=8, help="at most this many generations")
+    command.add_argument("--seed", type=int, default=20250601)
+    command.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
+    command.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
+
+
 def settings(args: argparse.Namespace):
     """Calibration settings from the options (Settings holds the rules; errors name the option)."""
     from .calibrate import Settings
@@ -157,13 +162,9 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.scenario)
     check_scale(args.scale, load_profiles(scenario.profile, scenario.districts), "--scale", "scale")
-    for option, value, low in (
-        ("--n", args.n, 2),
-        ("--trajectories", args.trajectories, 2),
-        ("--seeds", args.seeds, 1),
-    ):
-        if value < low:
-            raise UserError(option, option.lstrip("-"), f"must be at least {low}, got {value}")
+    _at_least(
+        ("--n", args.n, 2), ("--trajectories", args.trajectories, 2), ("--seeds", args.seeds, 1)
+    )
     if args.n & (args.n - 1):
         raise UserError("--n", "n", f"must be a power of 2 (Sobol' sequences), got {args.n}")
     out = check_folder(args.out, "--out")
@@ -203,13 +204,11 @@ def _optimise(args: argparse.Namespace) -> int:
     base = load_scenario(args.scenario)
     profiles = load_profiles(base.profile, base.districts)
     check_scale(args.scale, profiles, "--scale", "scale")
-    for option, value, low in (
+    _at_least(
         ("--trials", args.trials, 1),
         ("--runs", args.runs, 2),
         ("--verify-runs", args.verify_runs, 0),
-    ):
-        if value < low:
-            raise UserError(option, option.lstrip("-"), f"must be at least {low}, got {value}")
+    )
     sources = args.menu or _shipped(args.scenario)
     problem = optimise.Problem(
         base=base,
@@ -279,6 +278,13 @@ def _say(problem, trace, versus) -> None:
                 f"  vs {r.scenario} ({fits}): {r.optimised_minus_this:+,.0f} "
                 f"(90 % interval {r.difference_low90:+,.0f} to {r.difference_high90:+,.0f})"
             )
+
+
+def _at_least(*checks: tuple[str, int, int]) -> None:
+    """One line for the first ``(option, value, lowest)`` whose value is too small."""
+    for option, value, low in checks:
+        if value < low:
+            raise UserError(option, option.lstrip("-"), f"must be at least {low}, got {value}")
 
 
 def _shipped(scenario: Path) -> list[Path]:
