@@ -305,9 +305,12 @@ class AdoptionModel(mesa.Model):
         s, hh = self.structure, self.households
         for name in _PEER_STOCKS:
             self._village[name] = rules.village_counts(getattr(hh, name), s)
+        names = None  # every indicator
+        if self.record != "all":
+            names = self._measured_at.get(self.step_index, self._measured)
         self.commune_counts = {}
-        for name, indicator in indicators.INDICATORS.items():
-            flag = indicator.flag
+        for name in indicators.INDICATORS if names is None else names:
+            flag = indicators.INDICATORS[name].flag
             if flag in self._village:  # already counted per village for peer influence
                 counts = np.add.reduceat(self._village[flag], s.commune_village_start)
             elif flag is not None:  # counted from the state itself, whatever changed it
@@ -316,9 +319,6 @@ class AdoptionModel(mesa.Model):
                 continue
             self.commune_counts[name] = counts
         self._spend(files)
-        names = None  # every indicator
-        if self.record != "all":
-            names = self._measured_at.get(self.step_index, self._measured)
         self.counts = indicators.measure(self, files, names)
 
     def _spend(self, files: dict[str, np.ndarray]) -> None:

@@ -49,3 +49,17 @@ def test_a_fork_after_a_lever_started_is_refused():
         fork(base, [_lever("train_teams")])
     with pytest.raises(UserError, match="record"):
         fork(AdoptionModel(**KW), [])
+
+
+def test_the_outcomes_record_holds_the_forecast_values_it_measures():
+    kw = {**KW, "interventions": [_lever("extend_coverage")]}
+    forecast, outcomes = (AdoptionModel(**kw, record=r) for r in ("forecast", "outcomes"))
+    forecast.run_model()
+    outcomes.run_model()
+    measured = ~np.isnan(outcomes.trace)
+    assert np.array_equal(forecast.trace[measured], outcomes.trace[measured])
+    from adoption.indicators import FORECAST
+    from adoption.outcomes import MONTHLY
+
+    for name in MONTHLY:  # what the outcomes read every month is there every month
+        assert measured[:, :, FORECAST.index(name)].all()
