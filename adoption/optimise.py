@@ -217,24 +217,27 @@ class Scorer:
         return out
 
 
+def per_run(scorer: Scorer, mixes: list[tuple], pool: Pool) -> tuple[np.ndarray, np.ndarray]:
+    """``(objective, cost)``, each ``(mixes, runs)``: every mix on every run of ``scorer``."""
+    runs = len(scorer.tasks)
+    results = pool.map([(r, mix) for mix in mixes for r in range(runs)])
+    name = scorer.problem.outcome
+    objective = np.array([row[name] for row in results]).reshape(len(mixes), runs)
+    cost = np.array([row["additional_cost_vnd"] for row in results]).reshape(len(mixes), runs)
+    return objective, cost
+
+
 def score(scorer: Scorer, mixes: list[tuple], pool: Pool) -> list[dict]:
     """Mean and s.d. over the runs of the objective and the cost of each mix."""
-    runs = len(scorer.tasks)
-    jobs = [(r, mix) for mix in mixes for r in range(runs)]
-    results = pool.map(jobs)
-    out = []
-    for k in range(len(mixes)):
-        rows = results[k * runs : (k + 1) * runs]
-        value = np.array([row[scorer.problem.outcome] for row in rows])
-        cost = np.array([row["additional_cost_vnd"] for row in rows])
-        out.append(
-            {
-                "objective": float(value.mean()),
-                "objective_sd": float(value.std(ddof=1)),
-                "cost_vnd": float(cost.mean()),
-            }
-        )
-    return out
+    objective, cost = per_run(scorer, mixes, pool)
+    return [
+        {
+            "objective": float(o.mean()),
+            "objective_sd": float(o.std(ddof=1)),
+            "cost_vnd": float(c.mean()),
+        }
+        for o, c in zip(objective, cost, strict=True)
+    ]
 
 
 def search(

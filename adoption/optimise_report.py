@@ -20,23 +20,13 @@ import pandas as pd
 from .files import write_atomic
 from .interventions import Intervention
 from .menu import clipped
-from .optimise import Problem, Scorer, best, front
+from .optimise import Problem, Scorer, best, front, per_run
 from .outputs import write_manifest
 from .pool import Pool
 from .scenario import load_scenario
 
 #: Two-sided 90 % normal quantile (intervals of means over runs).
 Z90 = 1.6449
-
-
-def per_run(scorer: Scorer, mixes: list[tuple], pool: Pool) -> tuple[np.ndarray, np.ndarray]:
-    """``(objective, cost)``, each ``(mixes, runs)``: every mix on every run of ``scorer``."""
-    runs = len(scorer.tasks)
-    results = pool.map([(r, mix) for mix in mixes for r in range(runs)])
-    name = scorer.problem.outcome
-    objective = np.array([row[name] for row in results]).reshape(len(mixes), runs)
-    cost = np.array([row["additional_cost_vnd"] for row in results]).reshape(len(mixes), runs)
-    return objective, cost
 
 
 def verify(
