@@ -32,10 +32,12 @@ from pathlib import Path
 import pandas as pd
 
 from . import runcache
+from .calendar import month_range
 from .ensemble import Ensemble, costs, differences, run_ensemble, summarise
 from .errors import UserError
 from .files import write_atomic
 from .indicators import HEADLINE
+from .outcomes import check_outcome
 from .outputs import OutputSet, check_folder, write_manifest
 from .posterior import CALIBRATION_DIR, POSTERIOR_FILE
 from .scenario import Scenario, load_scenario
@@ -153,6 +155,7 @@ def compare(
                     f"must equal {first.path.name}'s ({getattr(first, key)!r}) for a paired "
                     f"comparison, got {getattr(other, key)!r}",
                 )
+    check_outcome(outcome, month_range(first.start, first.end))  # before any run
     with OutputSet(out) as output:
         kw = {"workers": workers, "scheduler": scheduler, "progress": progress}
         ensembles = [run_ensemble(scenario, output.cache, **kw) for scenario in loaded]

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .calendar import format_month, parse_month
+from .errors import UserError
 from .indicators import FORECAST, HEADLINE
 
 #: Services whose households are counted: name -> indicator.
@@ -129,6 +130,20 @@ def run_outcomes(
     cost, years = float(present_cost(gap, months, window)), out["household_years_any"]
     out["cost_per_household_year_vnd"] = cost / years if years > 0 else float("inf")
     return out
+
+
+def outcome_names(months: np.ndarray) -> list[str]:
+    """Every name :func:`run_outcomes` gives for a paired pair of runs over ``months``."""
+    blank = np.zeros((len(months), 1, len(FORECAST)))
+    return list(run_outcomes(blank, months, blank))
+
+
+def check_outcome(name: str, months: np.ndarray, option: str = "--outcome") -> str:
+    """``name`` if it is an outcome of a paired pair of runs over ``months``; else one line."""
+    allowed = outcome_names(months)
+    if name not in allowed:
+        raise UserError(option, "outcome", f"{name!r} unknown; allowed: {', '.join(allowed)}")
+    return name
 
 
 def ensemble_outcomes(scenario, reference=None, window: Window | None = None) -> pd.DataFrame:

@@ -24,8 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .calendar import parse_month
-from .errors import UserError
-from .outcomes import Window, lever_window, run_outcomes
+from .outcomes import Window, check_outcome, lever_window, run_outcomes
 
 #: The outcome ranked by default.
 OUTCOME = "household_years_any"
@@ -44,10 +43,7 @@ def outcomes_per_run(ensembles: list, outcome: str = OUTCOME) -> np.ndarray:
             values = run_outcomes(
                 ensemble.values[r], ensemble.months, reference.values[r], window=window
             )
-            if outcome not in values:
-                allowed = ", ".join(values)
-                raise UserError("--outcome", "outcome", f"{outcome!r} unknown; allowed: {allowed}")
-            out[s, r] = values[outcome]
+            out[s, r] = values[check_outcome(outcome, ensemble.months) if r == 0 else outcome]
     return out
 
 

@@ -51,6 +51,7 @@ def test_compare_ranks_the_scenarios_and_names_a_bad_outcome(tmp_path, capsys):
     assert main([*args, "--outcome", "household_years_al"]) == 2
     err = capsys.readouterr().err
     assert "outcome" in err and "household_years_any" in err and err.count("\n") == 1
+    assert not out.exists()  # refused before any run
     assert main(args) == 0
     said = capsys.readouterr().out
     assert "ranking on household_years_any over 4 paired runs" in said
