@@ -12,13 +12,15 @@ import textwrap
 
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .style import FAN_COLOUR
 
 
 def ranking_chart(ranking: pd.DataFrame, flips: pd.DataFrame) -> Figure:
     """Probability best and expected regret per scenario, with the flip rules as a note."""
-    fig = Figure(figsize=(9.5, 4.6), layout="constrained")
+    fig = Figure(figsize=(9.5, 5.4), layout="constrained")
+    fig.get_layout_engine().set(rect=(0, 0.17, 1, 0.83))  # room for the note below
     left, right = fig.subplots(1, 2, sharey=True)
     names = ["\n".join(textwrap.wrap(n, 22)) for n in ranking["scenario"]]
     y = range(len(names))
@@ -29,14 +31,25 @@ def ranking_chart(ranking: pd.DataFrame, flips: pd.DataFrame) -> Figure:
     left.set_xlabel("runs in which it is best, %")
     right.barh(y, ranking["expected_regret"], color="tab:orange")
     right.set_xlabel(f"expected regret, {_unit(ranking['outcome'].iloc[0])}")
+    right.xaxis.set_major_locator(MaxNLocator(4))
     right.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+    for k, p in enumerate(ranking["probability_best"]):
+        inside = p > 0.88  # the label inside a long bar, in white
+        left.text(
+            min(p * 100, 88) + 1,
+            k,
+            f"{p:.0%}",
+            va="center",
+            fontsize=9,
+            color="white" if inside else "black",
+        )
     for ax in (left, right):
         ax.grid(axis="x", alpha=0.3)
     runs = int(ranking["runs"].iloc[0])
     fig.suptitle(
         f"Which scenario is best on {ranking['outcome'].iloc[0]} ({runs} paired runs)", fontsize=11
     )
-    fig.text(0.01, -0.02, _flip_note(flips), fontsize=8, va="top", ha="left")
+    fig.text(0.01, 0.02, _flip_note(flips), fontsize=8, va="bottom", ha="left")
     return fig
 
 
