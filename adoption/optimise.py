@@ -5,8 +5,8 @@ unit costs and cost sources) defines the search space. For each menu lever the o
 chooses
 
 - its place: every district of the scenario together (``"all"``) or one place of ``where``;
-- its first month, between ``first`` and a year before ``by`` (a campaign keeps its
-  template's length, a lasting lever runs to the end);
+- its first month, between ``first`` and a year before ``by`` (a lever that ends keeps its
+  template's length; the others run to the end);
 - its magnitude in ``[0, upper bound of the type]`` if its cost grows with the magnitude
   (:attr:`~adoption.interventions.LeverType.cost_scales`; 0 = not used), else whether it is
   used at all, at the template's dose (a course costs the same whatever effect is assumed).
