@@ -24,6 +24,7 @@ so an interrupted analysis resumes. Reports and figures: :mod:`adoption.sensitiv
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -50,8 +51,9 @@ OUTCOMES = (
 
 def outcomes(evaluator: Evaluator) -> tuple[str, ...]:
     """:data:`OUTCOMES` the evaluator's period has (a date after its end is left out)."""
-    return tuple(o for o in OUTCOMES
-                 if "@" not in o or parse_month(o.split("@")[1]) in evaluator.months)  # fmt: skip
+    return tuple(
+        o for o in OUTCOMES if "@" not in o or parse_month(o.split("@")[1]) in evaluator.months
+    )
 
 
 #: Points evaluated per saved chunk.
@@ -74,8 +76,16 @@ def problem(factors: dict) -> dict:
     return {"num_vars": len(factors), "names": list(factors), "bounds": list(factors.values())}
 
 
-def evaluate(evaluator: Evaluator, design: np.ndarray, names: list[str], folder: Path, *,
-             workers=None, scheduler=None, progress=True) -> pd.DataFrame:  # fmt: skip
+def evaluate(
+    evaluator: Evaluator,
+    design: np.ndarray,
+    names: list[str],
+    folder: Path,
+    *,
+    workers=None,
+    scheduler=None,
+    progress=True,
+) -> pd.DataFrame:
     """The outcomes of every row of ``design``, in chunks kept in ``folder`` (resumable)."""
     from tqdm.auto import tqdm
 
@@ -87,8 +97,12 @@ def evaluate(evaluator: Evaluator, design: np.ndarray, names: list[str], folder:
     shape = lambda c: (len(c), len(names_out))  # noqa: E731
     done = {i: runcache.load(folder, i, shape(c)) for i, c in enumerate(chunks)}
     jobs = [[dict(zip(names, row, strict=True)) for row in c] for c in chunks]
-    bar = tqdm(total=len(design), initial=sum(len(chunks[i]) for i in done if done[i] is not None),
-               unit="point", disable=not progress)  # fmt: skip
+    bar = tqdm(
+        total=len(design),
+        initial=sum(len(chunks[i]) for i in done if done[i] is not None),
+        unit="point",
+        disable=not progress,
+    )
     with Pool(evaluator, workers, scheduler, f"finished chunks are kept in {folder}") as pool:
         for i, chunk in enumerate(jobs):
             if done[i] is not None:
@@ -105,28 +119,45 @@ def evaluate(evaluator: Evaluator, design: np.ndarray, names: list[str], folder:
 
 
 def _key(evaluator: Evaluator, design: np.ndarray) -> str:
+    """The cache key: code, the scenario as read (not its path), profile, seeds, scale."""
+    scenario = evaluator.scenario
+    profile = runcache.file_hash(scenario.profile) if scenario.profile else None
     text = json.dumps(
-        {"code": runcache.fingerprint(), "scenario": str(evaluator.scenario.path),
-         "params": evaluator.scenario.params.__repr__(), "seeds": evaluator.seeds,
-         "scale": evaluator.scale, "outcomes": outcomes(evaluator)},
+        {
+            "code": runcache.fingerprint(),
+            "scenario": repr(dataclasses.replace(scenario, notes=())),
+            "profile": profile,
+            "seeds": evaluator.seeds,
+            "scale": evaluator.scale,
+            "outcomes": outcomes(evaluator),
+        },
         sort_keys=True,
-    )  # fmt: skip
+    )
     digest = hashlib.sha256(text.encode() + np.ascontiguousarray(design).tobytes())
     return digest.hexdigest()[:16]
 
 
-def noise_share(evaluator: Evaluator, design: np.ndarray, outputs: pd.DataFrame, names: list[str],
-                folder: Path, points: int = 16, **run) -> dict[str, float]:  # fmt: skip
+def noise_share(
+    evaluator: Evaluator,
+    design: np.ndarray,
+    outputs: pd.DataFrame,
+    names: list[str],
+    folder: Path,
+    points: int = 16,
+    **run,
+) -> dict[str, float]:
     """Share of each outcome's variance between points that is seed noise.
 
     ``points`` rows of the design are run again with other seeds (same number of seeds);
     half the mean squared difference between the two runs of a point estimates the noise
     variance, which is divided by the outcomes' variance over the whole design.
     """
-    rows = np.random.default_rng(0).choice(len(design), size=min(points, len(design)),
-                                           replace=False)  # fmt: skip
-    other = Evaluator(evaluator.scenario, tuple(s + 10_000 for s in evaluator.seeds),
-                      evaluator.scale)  # fmt: skip
+    rows = np.random.default_rng(0).choice(
+        len(design), size=min(points, len(design)), replace=False
+    )
+    other = Evaluator(
+        evaluator.scenario, tuple(s + 10_000 for s in evaluator.seeds), evaluator.scale
+    )
     again = evaluate(other, design[rows], names, folder, **run)
     first = outputs.iloc[rows].reset_index(drop=True)
     out = {}
@@ -137,8 +168,15 @@ def noise_share(evaluator: Evaluator, design: np.ndarray, outputs: pd.DataFrame,
     return out
 
 
-def morris(evaluator: Evaluator, factors: dict, folder: Path, trajectories: int = 20,
-           levels: int = 4, seed: int = 1, **run) -> Result:  # fmt: skip
+def morris(
+    evaluator: Evaluator,
+    factors: dict,
+    folder: Path,
+    trajectories: int = 20,
+    levels: int = 4,
+    seed: int = 1,
+    **run,
+) -> Result:
     """Morris screening: ``trajectories × (k + 1)`` evaluations."""
     from SALib.analyze import morris as analyze
     from SALib.sample import morris as sample
@@ -149,20 +187,34 @@ def morris(evaluator: Evaluator, factors: dict, folder: Path, trajectories: int 
     noise = noise_share(evaluator, design, outputs, spec["names"], folder, **run)
     rows = []
     for name in outcomes(evaluator):
-        res = analyze.analyze(spec, design, outputs[name].to_numpy(), num_levels=levels,
-                              seed=seed, print_to_console=False)  # fmt: skip
+        res = analyze.analyze(
+            spec,
+            design,
+            outputs[name].to_numpy(),
+            num_levels=levels,
+            seed=seed,
+            print_to_console=False,
+        )
         scale = float(np.nanmax(res["mu_star"])) or 1.0
         for k, factor in enumerate(spec["names"]):
-            rows.append({"outcome": name, "factor": factor, "mu_star": res["mu_star"][k],
-                         "mu_star_conf": res["mu_star_conf"][k], "sigma": res["sigma"][k],
-                         "mu_star_relative": res["mu_star"][k] / scale,
-                         "evaluations": len(design)})  # fmt: skip
+            rows.append(
+                {
+                    "outcome": name,
+                    "factor": factor,
+                    "mu_star": res["mu_star"][k],
+                    "mu_star_conf": res["mu_star_conf"][k],
+                    "sigma": res["sigma"][k],
+                    "mu_star_relative": res["mu_star"][k] / scale,
+                    "evaluations": len(design),
+                }
+            )
     indices = pd.DataFrame(rows)
     return Result("morris", indices, pd.DataFrame(design, columns=spec["names"]), outputs, noise)
 
 
-def sobol(evaluator: Evaluator, factors: dict, folder: Path, n: int = 512, seed: int = 1,
-          **run) -> Result:  # fmt: skip
+def sobol(
+    evaluator: Evaluator, factors: dict, folder: Path, n: int = 512, seed: int = 1, **run
+) -> Result:
     """Sobol indices from ``n (k + 2)`` evaluations; also from the first ``n/2`` base points."""
     from SALib.sample import sobol as sample
 
@@ -177,10 +229,18 @@ def sobol(evaluator: Evaluator, factors: dict, folder: Path, n: int = 512, seed:
         full = _sobol_indices(spec, y, seed)
         half = _sobol_indices(spec, y[: (n // 2) * per_base], seed)
         for k, factor in enumerate(spec["names"]):
-            rows.append({"outcome": name, "factor": factor, **{m: full[m][k] for m in full},
-                         "ST_half": half["ST"][k], "S1_half": half["S1"][k], "N": n,
-                         "evaluations": len(design),
-                         "below_noise": full["ST"][k] < noise[name]})  # fmt: skip
+            rows.append(
+                {
+                    "outcome": name,
+                    "factor": factor,
+                    **{m: full[m][k] for m in full},
+                    "ST_half": half["ST"][k],
+                    "S1_half": half["S1"][k],
+                    "N": n,
+                    "evaluations": len(design),
+                    "below_noise": full["ST"][k] < noise[name],
+                }
+            )
     indices = pd.DataFrame(rows)
     return Result("sobol", indices, pd.DataFrame(design, columns=spec["names"]), outputs, noise)
 
