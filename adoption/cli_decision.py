@@ -240,7 +240,7 @@ def _optimise(args: argparse.Namespace) -> int:
         versus = check = None
         row = optimise.best(trace)
         if row is not None and args.verify_runs:
-            mix = problem.mix(row.to_dict() | optimise_report._typed(row))
+            mix = optimise.trial_mix(problem, row)
             versus, check = optimise_report.verify(
                 problem, mix, shipped, runs=args.verify_runs, scale=args.scale, seed=seed + 1, **run
             )
@@ -326,11 +326,15 @@ def _places(typed, profiles) -> tuple[str, ...]:
 
 
 def _outcome(name: str, first: str, by: str) -> str:
-    from .outcomes import DATES, SERVICES
+    """A gain the optimiser can maximise: household-years, or households added after ``first``."""
+    from .calendar import month_range
+    from .outcomes import outcome_names
 
-    allowed = [f"household_years_{s}" for s in SERVICES]
-    allowed += [
-        f"additional_households_{s}@{d}" for d in DATES if first < d <= by for s in SERVICES
+    allowed = [
+        n
+        for n in outcome_names(month_range(first, by))
+        if n.startswith("household_years_")
+        or (n.startswith("additional_households_") and n.split("@")[1] > first)
     ]
     if name not in allowed:
         raise UserError("--outcome", "outcome", f"{name!r} unknown; allowed: {', '.join(allowed)}")

@@ -10,8 +10,9 @@ Workbench, optimisers or a process pool call. Inputs are named like this:
 Each call runs the scenario with those inputs and the same scenario without its levers,
 for every seed of the evaluator (common random numbers: the same seeds at every point),
 and returns the mean over seeds of :func:`adoption.outcomes.run_outcomes` (household-years
-gained, additional households, cost, ...). Runs record only the forecast indicators
-(``record="outcomes"``): a call builds no table it does not need. :meth:`Evaluator.factors`
+gained, additional households, cost, ...). Runs record only what the outcomes read
+(``record="outcomes"``) and simulate the months before the first lever once
+(:func:`adoption.fork.paired`): a call builds no table it does not need. :meth:`Evaluator.factors`
 gives each input's range: prior bounds (or posterior 5-95 %) for calibrated parameters,
 :class:`Params` bounds otherwise, the lever type's bounds for magnitudes.
 """

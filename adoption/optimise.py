@@ -326,6 +326,11 @@ def _encode(params: dict) -> dict:
     return {name: (str(v) if isinstance(v, bool) else v) for name, v in params.items()}
 
 
+def trial_mix(problem: Problem, row) -> tuple[Intervention, ...]:
+    """The levers of a trace row (values read back from the CSV in their types)."""
+    return problem.mix(_decode(dict(row), problem.distributions()))
+
+
 def _decode(row: dict, space: dict) -> dict:
     out = {}
     for name in space:

@@ -20,7 +20,7 @@ import pandas as pd
 from .files import write_atomic
 from .interventions import Intervention
 from .menu import clipped
-from .optimise import Problem, Scorer, best, front, per_run
+from .optimise import Problem, Scorer, best, front, per_run, trial_mix
 from .outputs import write_manifest
 from .pool import Pool
 from .scenario import load_scenario
@@ -156,7 +156,7 @@ def write(
     written = _csvs(folder, {"trials": trace, "front": front(trace)})
     row = best(trace)
     if row is not None:
-        mix = problem.mix(row.to_dict() | _typed(row))
+        mix = trial_mix(problem, row)
         summary = _summary(problem, row, versus, settings)
         path = folder / "best.toml"
         write_atomic(
@@ -183,16 +183,6 @@ def write(
         "search": settings,
     }
     return [*written, write_manifest(folder, written, details)]
-
-
-def _typed(row: pd.Series) -> dict:
-    out = {}
-    for name, value in row.items():
-        if str(name).endswith(".use"):
-            out[name] = str(value) == "True"
-        elif str(name).endswith(".start"):
-            out[name] = int(value)
-    return out
 
 
 def _summary(problem: Problem, row, versus, settings) -> str:
@@ -261,7 +251,7 @@ def _report(problem: Problem, trace, versus, check, settings) -> str:
     if row is None:
         lines.append("**No trial fitted the budget.** Raise `--budget` or narrow `--levers`.")
         return "\n".join(lines) + "\n"
-    mix = problem.mix(row.to_dict() | _typed(row))
+    mix = trial_mix(problem, row)
     lines += [
         "## Best mix (`best.toml`)",
         "",

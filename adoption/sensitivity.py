@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 
 from . import runcache
-from .calendar import parse_month
 from .experiment import Evaluator
+from .outcomes import outcome_names
 from .pool import Pool
 
 #: Outcomes analysed by default (finite for every run).
@@ -51,9 +51,8 @@ OUTCOMES = (
 
 def outcomes(evaluator: Evaluator) -> tuple[str, ...]:
     """:data:`OUTCOMES` the evaluator's period has (a date after its end is left out)."""
-    return tuple(
-        o for o in OUTCOMES if "@" not in o or parse_month(o.split("@")[1]) in evaluator.months
-    )
+    known = set(outcome_names(evaluator.months))
+    return tuple(o for o in OUTCOMES if o in known)
 
 
 #: Points evaluated per saved chunk.
