@@ -11,7 +11,6 @@ and ``report.md``.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +23,7 @@ from .optimise import Problem, Scorer, best, front, per_run, trial_mix
 from .outputs import write_manifest
 from .pool import Pool
 from .scenario import load_scenario
+from .scenario_file import dumps, lever_data, scenario_data
 
 #: Two-sided 90 % normal quantile (intervals of means over runs).
 Z90 = 1.6449
@@ -97,48 +97,16 @@ def _se(x: np.ndarray) -> float:
 
 def scenario_toml(problem: Problem, mix: tuple[Intervention, ...], summary: str) -> str:
     """``best.toml``: the reference scenario with the mix's levers, ending at ``by``."""
-    base = problem.base
-    lines = [f"# {line}" for line in summary.splitlines()]
-    name = f"optimised for {problem.budget:,.0f} VND by {problem.by}"
-    keys = {
-        "name": name,
-        "description": f"Lever mix found by adoption optimise ({summary.splitlines()[0]})",
-        "districts": list(base.districts) if base.districts else None,
-        "start": base.start,
-        "end": problem.by,
-        "seed": base.seed,
-        "runs": base.runs,
-        "scale": base.scale,
-        "parameters": base.parameters,
-        "discount_rate": base.discount_rate,
-        "discount_source": base.discount_source,
-    }
-    lines += [f"{k} = {_value(v)}" for k, v in keys.items() if v is not None]
-    if base.overrides:
-        lines += ["", "[params]"] + [f"{k} = {_value(v)}" for k, v in base.overrides.items()]
-    for lever in mix:
-        fields = {
-            "label": lever.label or lever.type,
-            "type": lever.type,
-            "where": list(lever.where),
-            "start": lever.start,
-            "end": lever.end,
-            "ramp_months": lever.ramp_months,
-            "magnitude": round(lever.magnitude, 4),
-            "unit_cost_vnd": lever.unit_cost_vnd,
-            "cost_source": lever.cost_source,
-        }
-        lines += ["", "[[interventions]]"]
-        lines += [f"{k} = {_value(v)}" for k, v in fields.items() if v not in (None, [])]
-    return "\n".join(lines) + "\n"
-
-
-def _value(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str | list):
-        return json.dumps(value, ensure_ascii=False)
-    return repr(float(value)) if isinstance(value, float) else str(value)
+    data = scenario_data(problem.base)
+    data.update(
+        name=f"optimised for {problem.budget:,.0f} VND by {problem.by}",
+        description=f"Lever mix found by adoption optimise ({summary.splitlines()[0]})",
+        end=problem.by,
+        interventions=[
+            {**lever_data(lever), "magnitude": round(lever.magnitude, 4)} for lever in mix
+        ],
+    )
+    return dumps(data, summary)
 
 
 def write(

@@ -108,8 +108,20 @@ def load_scenario(path: str | Path) -> Scenario:
             parameter, or an ensemble too large for this machine.
     """
     path = Path(path)
+    return parse_scenario(read_text(path, "scenario"), path)
+
+
+def parse_scenario(text: str, path: str | Path) -> Scenario:
+    """Check the text of a scenario file as if read from ``path`` (what the dashboard edits).
+
+    Messages name ``path``, and a ``profile`` key is relative to its folder, as for a file.
+
+    Raises:
+        UserError: as :func:`load_scenario`.
+    """
+    path = Path(path)
     try:
-        data = tomllib.loads(read_text(path, "scenario"))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise UserError(path, "syntax", f"not valid TOML ({error})") from None
     for key in data:
