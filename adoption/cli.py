@@ -25,7 +25,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from . import __version__
+from . import __version__, cli_dashboard
 from . import cli_decision as decision
 from .errors import RunError, UserError
 
@@ -143,6 +143,7 @@ def _parser() -> argparse.ArgumentParser:
     places.add_argument("district", nargs="?", help="only this district's communes")
     places.add_argument("--profile", type=Path, help="a district profile CSV of your own")
     places.set_defaults(handler=_places)
+    cli_dashboard.add_command(commands)
     return parser
 
 

@@ -1,15 +1,45 @@
-"""What one browser session holds: its language (Solara reactives are per session)."""
+"""What one browser session holds (Solara reactives are per session), and the page's cache.
+
+The language, the draft scenario (:mod:`.draft`), the last quick forecast and its
+progress. Finished runs are kept in one folder per server process
+(:func:`adoption.ensemble.run_ensemble`'s cache, keyed by scenario, code and data), so
+running the same draft twice does not simulate it twice.
+"""
 
 from __future__ import annotations
+
+import os
+import tempfile
+from functools import cache
+from pathlib import Path
 
 import solara
 
 from ..i18n import tr
+from . import draft as drafts
+from . import quick
 
 #: The page's language; Vietnamese first, as most planners read it.
-lang = solara.reactive("vi")
+lang = solara.reactive(os.environ.get("ADOPTION_LANG", "vi"))
+#: The scenario being edited: the keys of a scenario file.
+draft = solara.reactive(drafts.from_file(drafts.shipped()["baseline"]))
+#: Share of the quick forecast's runs finished.
+progress = solara.reactive(0.0)
 
 
 def t(text: str) -> str:
     """``text`` in the page's language (see :func:`adoption.i18n.tr`)."""
     return tr(text, lang.value)
+
+
+@cache
+def cache_folder() -> Path:
+    """The server's folder of finished runs (removed with the process's temporary files)."""
+    return Path(tempfile.mkdtemp(prefix="adoption-dashboard-"))
+
+
+@solara.lab.task(prefer_threaded=True)
+def forecast_task(scenario) -> quick.Result:
+    """The quick forecast of a checked scenario, off the page's thread."""
+    progress.set(0.0)
+    return quick.run(scenario, cache_folder(), on_progress=progress.set)

@@ -11,6 +11,7 @@ This module runs; summaries are :mod:`adoption.ensemble.summaries`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,6 +91,7 @@ def run_ensemble(
     scheduler: str | None = None,
     progress: bool = True,
     label: str | None = None,
+    on_run: Callable[[int, int], None] | None = None,
 ) -> Ensemble:
     """Run (or finish) a scenario's ensemble, keeping each run in ``cache``.
 
@@ -100,6 +102,7 @@ def run_ensemble(
         scheduler: address of a Dask scheduler (``tcp://host:8786``); overrides ``workers``.
         progress: show a progress bar.
         label: text of the progress bar.
+        on_run: called with (runs finished, runs) after each run (the dashboard's bar).
 
     Returns:
         The :class:`Ensemble`. Interrupted (Ctrl-C), it raises ``KeyboardInterrupt``
@@ -129,6 +132,8 @@ def run_ensemble(
                 runcache.save(folder, todo[k].index, values)
                 runs[todo[k].index] = values
                 bar.update()
+                if on_run is not None:
+                    on_run(bar.n, len(tasks))
     finally:
         bar.close()
     values = np.stack([runs[t.index] for t in tasks])

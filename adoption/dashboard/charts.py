@@ -1,0 +1,84 @@
+"""The page's figures, drawn by the package's figure functions, as PNG bytes.
+
+Three figures of a quick forecast (:class:`adoption.dashboard.quick.Result`) at one place
+and indicator: the scenario's fan chart with the reported figures and national targets,
+the baseline's median drawn over it; the scenarios side by side with their paired
+difference (:func:`adoption.figures.comparison_chart`); and cost-effectiveness
+(:func:`adoption.figures.cost_effectiveness_chart`). The page shows the PNG it offers for
+download, so what a planner takes away is what they saw.
+"""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")  # a server draws off screen, from any thread
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from ..figures import (  # noqa: E402
+    comparison_chart,
+    cost_effectiveness_chart,
+    fan_chart,
+    load_references,
+)
+from ..figures.style import _legend, _unit  # noqa: E402
+from ..i18n import tr, using  # noqa: E402
+from ..targets import load_targets  # noqa: E402
+from .quick import Result  # noqa: E402
+
+#: Figures of the page, in the order shown, by file stem.
+NAMES = ("forecast", "difference", "costs")
+
+
+def charts(result: Result, indicator: str, place: str, lang: str) -> dict[str, bytes]:
+    """PNG bytes of the page's figures (``costs`` only for a scenario with levers)."""
+    with using(lang):
+        out = {"forecast": _png(_fan(result, indicator, place))}
+        if result.differences is not None:
+            both = comparison_chart(
+                result.forecast, indicator, place, differences=result.differences
+            )
+            out["difference"] = _png(both)
+            total = result.costs[result.costs["level"] == "total"]
+            last = pd.Timestamp(total["date"].max())
+            out["costs"] = _png(cost_effectiveness_chart(total, date=last))
+    return out
+
+
+def _fan(result: Result, indicator: str, place: str):
+    """The scenario's fan with reported points; the baseline's median over it."""
+    figure = fan_chart(
+        result.forecast,
+        indicator,
+        place,
+        scenario=result.scenario.name,
+        reported=load_targets(),
+        references=load_references(),
+    )
+    if result.differences is None:
+        return figure
+    table = result.forecast
+    rows = table[
+        (table["scenario"] == result.baseline)
+        & (table["indicator"] == indicator)
+        & (table["place"] == place)
+    ]
+    ax = figure.axes[0]
+    unit = _unit(indicator, rows[["q05", "q95"]].to_numpy(float))
+    label = tr("median without the levers")
+    ax.plot(rows["date"], rows["median"] * unit.factor, "k--", lw=1.2, label=label)
+    title = figure.legends[0].get_title().get_text() if figure.legends else ""
+    figure.legends.clear()  # drawn again with the baseline's line
+    _legend(figure, [ax], ncol=3, title=title or None)
+    return figure
+
+
+def _png(figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
+    plt.close(figure)
+    return buffer.getvalue()
