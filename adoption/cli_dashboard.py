@@ -9,8 +9,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-import subprocess
-import sys
 
 from .errors import UserError
 from .i18n import LANGUAGES
@@ -40,12 +38,9 @@ def add_command(commands) -> None:
     dash.set_defaults(handler=serve)
 
 
-def command(host: str, port: int) -> list[str]:
-    """The server's command line (Solara's, in production mode)."""
+def arguments(host: str, port: int) -> list[str]:
+    """Solara's command line for the app (production mode: no reloading, no code shown)."""
     return [
-        sys.executable,
-        "-m",
-        "solara",
         "run",
         "adoption.dashboard.app",
         "--host",
@@ -60,7 +55,7 @@ def command(host: str, port: int) -> list[str]:
 
 
 def serve(args: argparse.Namespace) -> int:
-    """Start the server in the foreground; Ctrl-C stops it."""
+    """Serve in this process until Ctrl-C (or a signal) stops it."""
     missing = [name for name in NEEDS if importlib.util.find_spec(name) is None]
     if missing:
         raise UserError(
@@ -72,5 +67,8 @@ def serve(args: argparse.Namespace) -> int:
     if not 1 <= args.port <= 65535:
         raise UserError("--port", "port", f"must be in [1, 65535], got {args.port}")
     print(f"adoption dashboard: open http://{args.host}:{args.port}/ (Ctrl-C stops it)", flush=True)
-    env = {**os.environ, "ADOPTION_LANG": args.lang}
-    return subprocess.call(command(args.host, args.port), env=env)
+    os.environ["ADOPTION_LANG"] = args.lang  # the page's first language (dashboard.state)
+    from solara.__main__ import cli
+
+    cli.main(arguments(args.host, args.port), prog_name="solara", standalone_mode=False)
+    return 0

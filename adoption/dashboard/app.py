@@ -13,24 +13,33 @@ import solara
 from ..i18n import LANGUAGES
 from . import state
 from .planner import PlannerView
-from .researcher import ResearcherView
 from .state import t
 
+
+@solara.component
+def ResearcherPage():
+    """The researcher's page, imported when first opened (Mesa's SolaraViz and Altair)."""
+    from .researcher import ResearcherView
+
+    return ResearcherView()
+
+
 #: The pages: path, component and English title.
-PAGES = (("/", PlannerView, "Planner"), ("researcher", ResearcherView, "Researcher"))
+PAGES = (("/", PlannerView, "Planner"), ("researcher", ResearcherPage, "Researcher"))
 
 
 @solara.component
 def Layout(children=()):
     """Title, page links and the language switch over each page."""
-    route, _ = solara.use_route()
+    here = solara.use_router().path.strip("/")
     with solara.AppLayout(
         navigation=False, title=t("Uptake of digital public services"), children=list(children)
     ) as layout:
-        with solara.AppBar():
+        with solara.AppBar():  # portals: AppLayout takes any other child for a sidebar
+            solara.AppBarTitle(t("Uptake of digital public services"))
             for path, _component, title in PAGES:
                 with solara.Link(path if path.startswith("/") else f"/{path}"):
-                    current = route.path == path.strip("/") if route else path == "/"
+                    current = here == path.strip("/")
                     solara.Button(
                         t(title),
                         text=True,
@@ -41,7 +50,6 @@ def Layout(children=()):
             solara.ToggleButtonsSingle(
                 value=state.lang.value,
                 on_value=state.lang.set,
-                values=list(LANGUAGES),
                 children=[
                     solara.Button(name, value=code, classes=[f"lang-{code}"])
                     for code, name in LANGUAGES.items()
@@ -50,7 +58,13 @@ def Layout(children=()):
     return layout
 
 
+#: Solara's routes; the layout of the route at "/" wraps every page of its level.
 routes = [
-    solara.Route(path=path.strip("/"), component=component, label=title)
+    solara.Route(
+        path=path.strip("/") or "/",
+        component=component,
+        label=title,
+        layout=Layout if path == "/" else None,
+    )
     for path, component, title in PAGES
 ]

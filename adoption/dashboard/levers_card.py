@@ -33,7 +33,10 @@ def _remove(i: int) -> None:
 def _add(kind: str) -> None:
     draft = state.draft.value
     levers = [*draft["interventions"], drafts.new_lever(kind, draft)]
-    state.draft.set({**draft, "interventions": levers})
+    name = draft["name"]
+    if name == "baseline":  # no longer the status quo: say so in every title
+        name = "baseline with levers"
+    state.draft.set({**draft, "name": name, "interventions": levers})
 
 
 def type_names() -> dict[str, str]:
@@ -49,7 +52,10 @@ def LeversCard(error: UserError | None):
     levers = state.draft.value["interventions"]
     with solara.Card(t("Levers"), classes=["levers"]):
         if not levers:
-            solara.Text(t("No levers: the forecast is the status quo."))
+            solara.Text(
+                t("No levers: the forecast is the status quo."),
+                style={"display": "block", "margin-bottom": "16px"},
+            )
         for i, lever in enumerate(levers):
             LeverEditor(i, lever, error if index == i else None, key if index == i else "")
         with solara.Row(style={"flex-wrap": "wrap"}):
