@@ -66,9 +66,9 @@ def run(
             if on_progress is not None:
                 on_progress((before + done) / total)
 
-        ensembles.append(
-            _coarse(run_ensemble(part, cache, progress=False, on_run=step, workers=None))
-        )
+        ensemble = run_ensemble(part, cache, progress=False, on_run=step, workers=None)
+        step(small.runs, small.runs)  # also when every run was in the cache
+        ensembles.append(_coarse(ensemble))
     main, base = ensembles[0], ensembles[-1]
     tables = [summarise(e) for e in ensembles]
     paired = len(ensembles) == 2

@@ -126,14 +126,16 @@ def run_ensemble(
         disable=not progress,
     )
     lost = f"the runs finished so far are kept in {folder}"
+    done = len(tasks) - len(todo)
     try:
         with Pool(run_one, workers if todo else 1, scheduler if todo else None, lost) as pool:
             for k, values in pool.unordered(todo):
                 runcache.save(folder, todo[k].index, values)
                 runs[todo[k].index] = values
                 bar.update()
+                done += 1
                 if on_run is not None:
-                    on_run(bar.n, len(tasks))
+                    on_run(done, len(tasks))
     finally:
         bar.close()
     values = np.stack([runs[t.index] for t in tasks])

@@ -1,0 +1,155 @@
+"""The dashboard's logic without a browser: the draft, its checks, the quick forecast."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+pytest.importorskip("solara")
+
+from adoption import i18n  # noqa: E402
+from adoption.cli import main  # noqa: E402
+from adoption.dashboard import draft as drafts  # noqa: E402
+from adoption.dashboard import quick  # noqa: E402
+from adoption.interventions import TYPES  # noqa: E402
+from adoption.scenario import load_scenario  # noqa: E402
+
+
+@pytest.fixture
+def baseline():
+    return drafts.from_file(drafts.shipped()["baseline"])
+
+
+def test_every_shipped_scenario_is_a_valid_draft_that_writes_back_the_same(tmp_path):
+    for name, path in drafts.shipped().items():
+        draft = drafts.from_file(path)
+        scenario, error = drafts.check(draft)
+        assert error is None, name
+        again = tmp_path / f"{name}.toml"
+        again.write_text(drafts.toml(draft), encoding="utf-8")
+        assert load_scenario(again).interventions == load_scenario(path).interventions
+
+
+def test_a_bad_value_gives_the_message_adoption_validate_prints(baseline, tmp_path, capsys,
+                                                                 monkeypatch):  # fmt: skip
+    lever = {**drafts.new_lever("subsidise_smartphones", baseline), "magnitude": 1.7}
+    draft = {**baseline, "interventions": [lever]}
+    _, error = drafts.check(draft)
+    assert drafts.field(error) == (0, "magnitude")
+    (tmp_path / drafts.FILE).write_text(drafts.toml(draft), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", drafts.FILE]) == 2
+    assert capsys.readouterr().err.strip() == f"adoption: error: {error}"
+
+
+@pytest.mark.parametrize("text, message", [("abc", "expected"), ("", "expected")])
+def test_text_typed_in_a_number_field_is_checked_as_a_file_would_be(baseline, text, message):
+    lever = {**drafts.new_lever("train_teams", baseline),
+             "magnitude": drafts.typed(text)}  # fmt: skip
+    _, error = drafts.check({**baseline, "interventions": [lever]})
+    assert drafts.field(error) == (0, "magnitude") and message in str(error)
+
+
+def test_top_level_mistakes_name_their_key(baseline):
+    _, error = drafts.check({**baseline, "end": "2031-13"})
+    assert drafts.field(error) == (None, "end")
+    _, error = drafts.check({**baseline, "districts": ["Nowhere"]})
+    assert drafts.field(error) == (None, "districts")
+
+
+@pytest.mark.parametrize("kind", list(TYPES))
+def test_a_new_lever_of_every_type_validates_with_its_sourced_cost(baseline, kind):
+    lever = drafts.new_lever(kind, baseline)
+    scenario, error = drafts.check({**baseline, "interventions": [lever]})
+    assert error is None
+    low, high = TYPES[kind].bounds
+    assert low <= scenario.interventions[0].magnitude <= high
+    shipped = drafts.templates().get(kind)
+    if shipped is not None:  # the cost and its source come from a shipped scenario
+        assert lever["unit_cost_vnd"] == shipped["unit_cost_vnd"]
+        assert lever["cost_source"] == shipped["cost_source"]
+
+
+def test_place_search_needs_no_accents_and_lists_the_district_first(baseline):
+    found = drafts.search("cho don", baseline)
+    assert found[0] == "Chợ Đồn" and len(found) > 5
+    assert "Lương Bằng" in drafts.search("LUONG bang", baseline)
+    assert drafts.search("tan lap", baseline) == ["Tân Lập (Chợ Đồn)", "Tân Lập (Lục Yên)"]
+    assert drafts.search("", baseline) == []
+    for name in drafts.search("xa", baseline):  # every hit is a name a scenario accepts
+        lever = {**drafts.new_lever("train_teams", baseline), "where": [name]}
+        assert drafts.check({**baseline, "interventions": [lever]})[1] is None
+
+
+def test_the_quick_forecast_is_paired_coarse_and_reports_progress(baseline, tmp_path):
+    lever = {**drafts.new_lever("subsidise_smartphones", baseline), "start": "2020-01"}
+    draft = {**baseline, "districts": ["Yên Lạc"], "end": "2021-12", "interventions": [lever]}
+    scenario, error = drafts.check({**draft, "interventions": [{**lever, "end": "2021-12"}]})
+    assert error is None
+    seen = []
+    result = quick.run(scenario, tmp_path, seen.append)
+    assert result.scenario.runs == quick.RUNS and result.scenario.scale == quick.SCALE
+    assert set(result.forecast["level"]) == {"district", "total"}
+    assert set(result.forecast["scenario"]) == {scenario.name, result.baseline}
+    assert seen == sorted(seen) and seen[-1] == 1.0 and len(set(seen)) == 2 * quick.RUNS
+    seen.clear()
+    again = quick.run(scenario, tmp_path, seen.append)  # from the cache: at once, all done
+    assert seen[-1] == 1.0 and again.forecast.equals(result.forecast)
+    extra = result.costs[result.costs["measure"] == "additional_cost_vnd"]
+    assert (extra["median"] > 0).all()  # smartphones were paid for
+
+
+def test_the_page_figures_are_drawn_in_vietnamese_without_a_missing_text(baseline, tmp_path):
+    from adoption.dashboard.charts import charts
+
+    lever = {**drafts.new_lever("subsidise_smartphones", baseline), "start": "2020-01",
+             "end": "2021-12"}  # fmt: skip
+    draft = {**baseline, "districts": ["Yên Lạc"], "end": "2021-12", "interventions": [lever]}
+    scenario, _ = drafts.check(draft)
+    result = quick.run(scenario, tmp_path)
+    i18n.MISSING.clear()
+    pngs = charts(result, "any_service_rate", "Yên Lạc", "vi")
+    assert set(pngs) == {"forecast", "difference", "costs"}
+    assert all(png.startswith(b"\x89PNG") for png in pngs.values())
+    assert i18n.MISSING == set()
+
+
+def test_every_label_of_the_page_has_its_vietnamese():
+    import ast
+    from pathlib import Path
+
+    i18n.MISSING.clear()
+    for path in Path(drafts.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            called = isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("t", "tr")
+            if called and node.args and isinstance(node.args[0], ast.Constant):
+                i18n.tr(node.args[0].value, "vi")
+    for kind in TYPES.values():
+        for text in (kind.meaning, kind.magnitude, kind.cost_unit):
+            i18n.tr(text, "vi")
+    assert i18n.MISSING == set()
+
+
+def test_the_caveat_shown_is_the_measured_one_with_its_source():
+    import csv
+
+    with (drafts.SCENARIOS.parent / "adoption" / "data" / "quick_caveat.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert {r["measure"] for r in rows} == {"median_pp", "width_ratio", "household_years_pct"}
+    assert all("benchmarks/bench_dashboard.py" in r["source"] for r in rows)
+    assert quick.caveat() == {r["measure"]: r["value"] for r in rows}
+
+
+def test_a_bad_port_is_one_line(capsys):
+    assert main(["dashboard", "--port", "70000"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "adoption: error: --port: port: must be in [1, 65535], got 70000"
+    )
+
+
+def test_the_command_line_does_not_load_the_dashboard():
+    code = "import sys, adoption.cli; print(sorted(m for m in ('solara', 'ipyvuetify') if m in sys.modules))"  # noqa: E501
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
