@@ -112,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     figures.add_argument("--runs", type=int, help="override the scenarios' number of runs")
     figures.add_argument("--workers", type=int, help="local worker processes (default: all)")
     figures.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _lang_option(figures, "; in another, the files are named NAME_LANG.png")
     figures.set_defaults(handler=_figures)
     cal = commands.add_parser(
         "calibrate", help="fit the model to the reported rates (tempered SMC)"
@@ -158,6 +159,19 @@ def _ensemble_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
     command.add_argument("--no-figures", action="store_true", help="tables and manifest only")
     command.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _lang_option(command)
+
+
+def _lang_option(command: argparse.ArgumentParser, more: str = "") -> None:
+    """``--lang``: the language of the figures' text (argparse refuses any other)."""
+    from .i18n import LANGUAGES
+
+    command.add_argument(
+        "--lang",
+        choices=list(LANGUAGES),
+        default="en",
+        help=f"language of the figures' text (default en{more})",
+    )
 
 
 def _scenario(path: Path, args: argparse.Namespace):
@@ -171,6 +185,7 @@ def _run(args: argparse.Namespace) -> int:
     """``adoption run`` and ``adoption compare``: the same options, one or several scenarios."""
     from .forecast import compare, forecast
     from .headline import cost_lines, headline, ranking_lines
+    from .i18n import using
 
     started = time.perf_counter()
     if args.command == "run":
@@ -182,15 +197,16 @@ def _run(args: argparse.Namespace) -> int:
     for scenario in scenarios:
         for note in scenario.notes:
             logging.getLogger("adoption").info(note)
-    result = task(
-        what,
-        args.out,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        progress=not args.no_progress,
-        figures=not args.no_figures,
-        **extra,
-    )
+    with using(args.lang):  # the figures are drawn in this process, in --lang
+        result = task(
+            what,
+            args.out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            progress=not args.no_progress,
+            figures=not args.no_figures,
+            **extra,
+        )
     for scenario in scenarios:
         print(f"{scenario.name}: " + headline(result["forecast"], scenario.name))
     for line in cost_lines(result["costs"]):
@@ -215,6 +231,7 @@ def _figures(args: argparse.Namespace) -> int:
         runs=args.runs,
         workers=args.workers,
         progress=not args.no_progress,
+        lang=args.lang,
     ):
         print(f"wrote {path}")
     return 0

@@ -284,23 +284,22 @@ def readme_figures(
     runs: int | None = None,
     workers: int | None = None,
     progress: bool = True,
+    lang: str = "en",
 ) -> list[Path]:
     """Regenerate the README's figures from the shipped scenarios (``adoption figures``).
 
     Runs the scenarios of :data:`SHIPPED` found in ``folder`` with common random
     numbers (runs kept in ``cache``), then draws the baseline's fan charts, its
     districts as small multiples, the scenario comparison and the
-    cost-effectiveness chart into ``out``.
+    cost-effectiveness chart into ``out``. In a ``lang`` other than English the
+    figures' text is in that language and the file names end in ``_{lang}``
+    (``forecast_fans_vi.png``), beside the English ones.
     """
-    from .figures import (
-        comparison_chart,
-        cost_effectiveness_chart,
-        fan_grid,
-        load_references,
-        small_multiples,
-    )
+    from .figures import load_references
+    from .i18n import check_language, using
     from .targets import load_targets
 
+    check_language(lang)
     folder = Path(folder)
     paths = [folder / f"{name}.toml" for name in SHIPPED if (folder / f"{name}.toml").is_file()]
     if not paths or paths[0].stem != "baseline":
@@ -314,9 +313,19 @@ def readme_figures(
     reported, references = load_targets(), load_references()
     districts = list(dict.fromkeys(table.loc[table["level"] == "district", "place"]))
     out = _folder(out)
+    with using(lang):
+        figures = _readme_set(table, diff, cost, names, districts, reported, references)
+    suffix = "" if lang == "en" else f"_{lang}"
+    return [_save_figure(out / f"{name}{suffix}.png", figure) for name, figure in figures.items()]
+
+
+def _readme_set(table, diff, cost, names, districts, reported, references) -> dict:
+    """The README's figures by file stem, drawn in the language in use."""
+    from .figures import comparison_chart, cost_effectiveness_chart, fan_grid, small_multiples
+
     baseline = names[0]
-    figures = {
-        "forecast_fans.png": fan_grid(
+    return {
+        "forecast_fans": fan_grid(
             table,
             list(HEADLINE),
             districts,
@@ -325,7 +334,7 @@ def readme_figures(
             references=references,
             level="district",
         ),
-        "districts_online_service.png": small_multiples(
+        "districts_online_service": small_multiples(
             table,
             "online_service_rate",
             scenario=baseline,
@@ -333,9 +342,8 @@ def readme_figures(
             references=references,
             level="district",
         ),
-        "scenarios_any_service.png": comparison_chart(
+        "scenarios_any_service": comparison_chart(
             table, "any_service_rate", "All districts", scenarios=names, differences=diff
         ),
-        "cost_effectiveness.png": cost_effectiveness_chart(cost[cost["level"] == "total"]),
+        "cost_effectiveness": cost_effectiveness_chart(cost[cost["level"] == "total"]),
     }
-    return [_save_figure(out / name, figure) for name, figure in figures.items()]

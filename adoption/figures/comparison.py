@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ..i18n import tr
 from .style import (
     SUMMARY_COLUMNS,
     _allowed,
@@ -31,6 +32,7 @@ from .style import (
     _select,
     _Unit,
     _unit,
+    _where,
     _year_axis,
 )
 
@@ -81,7 +83,7 @@ def comparison_chart(
     _draw_scenarios(axes[0, 0], rows, names, colour, unit, indicator, place)
     if diff is not None:
         _draw_differences(axes[1, 0], diff, indicator, colour)
-    axes[-1, 0].set_xlabel("year")
+    axes[-1, 0].set_xlabel(tr("year"))
     for ax in axes.flat:
         _year_axis(ax)
         ax.set_xlim(rows["date"].min(), rows["date"].max())
@@ -162,10 +164,13 @@ def _draw_scenarios(
     _limits(ax, unit, rows[["q25", "median", "q75"]].to_numpy(float) * unit.factor)
     ax.set_ylabel(unit.label)
     ax.grid(alpha=0.3)
-    level_name = str(rows["level"].iloc[0])
-    where = place if level_name == "total" else f"{place} ({level_name})"
+    title = tr("{where}: {indicator}, by scenario\nmedian and 50 % interval{runs}")
     ax.set_title(
-        f"{where}: {_label(indicator).lower()}, by scenario\nmedian and 50 % interval{_runs(rows)}",
+        title.format(
+            where=_where(place, str(rows["level"].iloc[0])),
+            indicator=_label(indicator).lower(),
+            runs=_runs(rows),
+        ),
         fontsize=11,
     )
 
@@ -186,11 +191,9 @@ def _draw_differences(ax: Axes, diff: pd.DataFrame, indicator: str, colour: dict
         )
     ax.axhline(0, color="black", linewidth=0.9)
     versus = ", ".join(map(str, pd.unique(diff["versus"])))
-    ax.set_ylabel(f"difference to {versus}\n({dunit.label})")
-    ax.set_title(
-        f"Paired difference to {versus} (same runs): median, 50 % and 90 % intervals",
-        fontsize=10,
-    )
+    ax.set_ylabel(tr("difference to {versus}").format(versus=versus) + f"\n({dunit.label})")
+    title = tr("Paired difference to {versus} (same runs): median, 50 % and 90 % intervals")
+    ax.set_title(title.format(versus=versus), fontsize=10)
     ax.grid(alpha=0.3)
 
 
@@ -198,8 +201,8 @@ def _handles(names: list[str], colour: dict[str, str], *, differences: bool) -> 
     """Legend entries: a colour per scenario, then what the lines and bands mean."""
     handles = [Line2D([], [], color=colour[name], linewidth=2, label=name) for name in names]
     handles += [
-        Line2D([], [], color="gray", linewidth=1.7, label="median"),
-        Patch(color="gray", alpha=0.3, linewidth=0, label="50 % interval"),
+        Line2D([], [], color="gray", linewidth=1.7, label=tr("median")),
+        Patch(color="gray", alpha=0.3, linewidth=0, label=tr("50 % interval")),
     ]
     if differences:
         handles.append(
@@ -207,7 +210,7 @@ def _handles(names: list[str], colour: dict[str, str], *, differences: bool) -> 
                 facecolor=(0.5, 0.5, 0.5, 0.1),
                 edgecolor="gray",
                 linestyle=":",
-                label="90 % interval (differences)",
+                label=tr("90 % interval (differences)"),
             )
         )
     return handles

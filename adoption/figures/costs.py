@@ -15,8 +15,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 
+from ..i18n import tr
 from ..indicators import TOTAL
-from .style import _require, _select, _unit
+from .style import _place, _require, _select, _unit
 
 #: Why a cost per household is unbounded when its interval of added households spans 0.
 ZERO = "the 90 % interval of additional households includes 0"
@@ -35,10 +36,10 @@ def _vnd_unit(values: np.ndarray) -> tuple[float, str]:
     finite = np.abs(values[np.isfinite(values)])
     top = finite.max() if finite.size else 0.0
     if top >= 1e6:
-        return 1e-6, "million VND"
+        return 1e-6, tr("million VND")
     if top >= 1e3:
-        return 1e-3, "thousand VND"
-    return 1.0, "VND"
+        return 1e-3, tr("thousand VND")
+    return 1.0, tr("VND")
 
 
 def _money(value: float) -> str:
@@ -94,10 +95,10 @@ def cost_effectiveness_chart(
     if years:
         gained, per_year = (stats[m] for m in _YEAR_MEASURES)
         _draw_cost_per_household(axes[2], names, gained, per_year, colour, "household-year gained")
-    fig.suptitle(
-        f"Cost-effectiveness against {versus}, {place}, {month:%b %Y} (cumulative since the start)",
-        fontsize=12,
+    title = tr(
+        "Cost-effectiveness against {versus}, {place}, {month:%b %Y} (cumulative since the start)"
     )
+    fig.suptitle(title.format(versus=versus, place=_place(place), month=month), fontsize=12)
     return fig
 
 
@@ -152,9 +153,10 @@ def _draw_cost_against_households(
         )
     ax.axvline(0, color="gray", linewidth=0.9, linestyle=":")
     ax.axhline(0, color="gray", linewidth=0.9, linestyle=":")
-    ax.set_xlabel(f"additional households using an online service ({hunit.label})")
-    ax.set_ylabel("additional cost (billion VND)")
-    ax.set_title("Median and 90 % intervals", fontsize=10)
+    xlabel = tr("additional households using an online service ({unit})")
+    ax.set_xlabel(xlabel.format(unit=hunit.label))
+    ax.set_ylabel(tr("additional cost (billion VND)"))
+    ax.set_title(tr("Median and 90 % intervals"), fontsize=10)
     ax.grid(alpha=0.3)
 
 
@@ -192,9 +194,10 @@ def _draw_cost_per_household(
         ax.set_xlim(min(0.0, finite.min()), edge)
     else:
         ax.set_xticks([])
-    scale_note = ", log scale" if log else ""
-    ax.set_xlabel(f"cost per {what} ({vnd}{scale_note})")
-    ax.set_title(f"Cost per {what} ({vnd})\nmedian (90 % interval)", fontsize=10)
+    scale_note = tr(", log scale") if log else ""
+    ax.set_xlabel(tr("cost per {what} ({unit})").format(what=tr(what), unit=vnd + scale_note))
+    title = tr("Cost per {what} ({unit})\nmedian (90 % interval)")
+    ax.set_title(title.format(what=tr(what), unit=vnd), fontsize=10)
     ax.grid(alpha=0.3, axis="x")
 
 
@@ -208,25 +211,39 @@ def _draw_interval(
     if open_end:
         ax.plot(edge, y, ">", color=colour, markersize=7, clip_on=False)
     ax.plot(median, y, "o", color=colour, markersize=7, label=name)
-    interval = f"{_money(low)}–{'unbounded' if open_end else _money(high)}"
+    interval = f"{_money(low)}–{tr('unbounded') if open_end else _money(high)}"
     return f"{name}\n{_money(median)} ({interval})"
 
 
 def _unbounded_reason(households: np.ndarray, what: str = "additional household") -> str:
     """Why the cost per ``what`` is unbounded, from the (q05, q95) of what was added."""
-    gained = "additional households" if what == "additional household" else "household-years"
+    unknown, not_above, includes = _REASONS[what == "additional household"]
     if not np.isfinite(households).all():
-        return f"{gained} unknown"
-    if households[1] <= 0:
-        return f"the 90 % interval of\n{gained} is not above 0"
-    return f"the 90 % interval of\n{gained} includes 0"
+        return tr(unknown)
+    return tr(not_above) if households[1] <= 0 else tr(includes)
+
+
+#: Why a cost per household (True) or per household-year (False) is unbounded: what was
+#: added is unknown, not above 0, or its interval includes 0 (whole texts, to translate).
+_REASONS = {
+    True: (
+        "additional households unknown",
+        "the 90 % interval of\nadditional households is not above 0",
+        "the 90 % interval of\nadditional households includes 0",
+    ),
+    False: (
+        "household-years unknown",
+        "the 90 % interval of\nhousehold-years is not above 0",
+        "the 90 % interval of\nhousehold-years includes 0",
+    ),
+}
 
 
 def _draw_unbounded(ax: Axes, why: str, y: float) -> None:
     ax.text(
         0.02,
         y,
-        f"not defined (unbounded):\n{why}",
+        tr("not defined (unbounded):\n{why}").format(why=why),
         transform=blended_transform_factory(ax.transAxes, ax.transData),
         va="center",
         fontsize=8.5,

@@ -9,6 +9,7 @@ side are :mod:`adoption.figures.comparison`.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -16,7 +17,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import TextToPath
 
+from ..i18n import tr
 from .references import _draw_references, _draw_reported
 from .style import (
     FAN_COLOUR,
@@ -27,18 +31,24 @@ from .style import (
     _has_reported,
     _label,
     _legend,
+    _level_word,
     _limits,
     _observation_band,
     _one_level,
+    _place,
     _require,
     _runs,
     _select,
     _Unit,
     _unit,
+    _where,
     _year_axis,
 )
 
 _BAR_NOTE = "bars: the months a reported figure may refer to (the texts give no dates)"
+#: Points an indicator's label beside a row of :func:`fan_grid` may take: about what a
+#: row's height (2.25 in) holds beside its panel; every headline label in English fits.
+_LABEL_POINTS = 142.0
 
 
 def _fan_panel(
@@ -133,17 +143,20 @@ def fan_chart(
     _fan_panel(
         ax, rows, indicator, place, unit, reported=reported, references=references, fontsize=8.5
     )
-    level_name = str(rows["level"].iloc[0])
-    where = place if level_name == "total" else f"{place} ({level_name})"
+    title = tr("{where}: {indicator}\nscenario {scenario!r}, median and intervals{runs}")
     ax.set_title(
-        f"{where}: {_label(indicator).lower()}\nscenario {scenario!r}, "
-        f"median and intervals{_runs(rows)}",
+        title.format(
+            where=_where(place, str(rows["level"].iloc[0])),
+            indicator=_label(indicator).lower(),
+            scenario=scenario,
+            runs=_runs(rows),
+        ),
         fontsize=11,
     )
     ax.set_ylabel(unit.label)
-    ax.set_xlabel("year")
+    ax.set_xlabel(tr("year"))
     if legend if legend is not None else new:
-        _legend(fig, [ax], ncol=3, title=_BAR_NOTE if _has_reported([ax]) else None)
+        _legend(fig, [ax], ncol=3, title=tr(_BAR_NOTE) if _has_reported([ax]) else None)
     return fig
 
 
@@ -191,14 +204,12 @@ def fan_grid(
     for i, indicator in enumerate(indicators):
         _grid_row(axes[i], by_indicator[indicator], indicator, places, i == 0, reported, references)
     for ax in axes[-1]:
-        ax.set_xlabel("year", fontsize=9)
+        ax.set_xlabel(tr("year"), fontsize=9)
     ncol = {1: 1, 2: 2}.get(n_cols, 4)  # as many legend columns as the width holds
-    note = _BAR_NOTE if n_cols > 1 else _BAR_NOTE.replace(" (", "\n(")
+    note = tr(_BAR_NOTE) if n_cols > 1 else tr(_BAR_NOTE).replace(" (", "\n(")
     _legend(fig, list(axes.flat), ncol=ncol, title=note if _has_reported(axes.flat) else None)
-    fig.suptitle(
-        f"Forecast, scenario {scenario!r}: median, 50 % and 90 % intervals{_runs(rows)}",
-        fontsize=13,
-    )
+    title = tr("Forecast, scenario {scenario!r}: median, 50 % and 90 % intervals{runs}")
+    fig.suptitle(title.format(scenario=scenario, runs=_runs(rows)), fontsize=13, wrap=True)
     return fig
 
 
@@ -217,7 +228,7 @@ def _grid_row(
     for j, place in enumerate(places):
         ax = axes[j]
         if place not in by_place:
-            ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center")
+            ax.text(0.5, 0.5, tr("no data"), transform=ax.transAxes, ha="center")
             continue
         cell = _one_level(by_place[place], place, None, "forecast")
         _fan_panel(
@@ -232,8 +243,34 @@ def _grid_row(
         )
         ax.tick_params(labelsize=8, labelleft=j == 0 or not unit.rate)
         if top:
-            ax.set_title(place, fontsize=11, fontweight="bold")
-    axes[0].set_ylabel(f"{_label(indicator)}\n({unit.label})", fontsize=9)
+            ax.set_title(_place(place), fontsize=11, fontweight="bold")
+    label, size = _row_label(_label(indicator))
+    axes[0].set_ylabel(f"{label}\n({unit.label})", fontsize=size)
+
+
+def _row_label(label: str) -> tuple[str, float]:
+    """A row label of :func:`fan_grid` and its font size: smaller, then wrapped, when long.
+
+    A label is not wrapped first, because wrapping breaks apart a language's words of
+    several syllables (Vietnamese "trực tuyến"): one a little too long is set smaller.
+    """
+    width = _text_width(label, 9.0)
+    if width <= _LABEL_POINTS:
+        return label, 9.0
+    if width * 7.0 / 9.0 <= _LABEL_POINTS:
+        return label, 9.0 * _LABEL_POINTS / width
+    chars = len(label)
+    while chars > 10 and any(
+        _text_width(line, 7.0) > _LABEL_POINTS for line in textwrap.wrap(label, chars)
+    ):
+        chars -= 1
+    return textwrap.fill(label, chars), 7.0
+
+
+def _text_width(text: str, size: float) -> float:
+    """Width of ``text`` in points at font ``size`` (the default font)."""
+    font = FontProperties(size=size)
+    return TextToPath().get_text_width_height_descent(text, font, ismath=False)[0]
 
 
 def small_multiples(
@@ -277,11 +314,20 @@ def small_multiples(
         layout="constrained",
     )
     _multiples_panels(axes, rows, names, indicator, unit, reported, references)
-    _legend(fig, list(axes.flat), ncol=4, title=_BAR_NOTE if _has_reported(axes.flat) else None)
+    note = tr(_BAR_NOTE) if _has_reported(axes.flat) else None
+    _legend(fig, list(axes.flat), ncol=4, title=note)
+    title = tr(
+        "{indicator} by {level}, scenario {scenario!r}: median, 50 % and 90 % intervals{runs}"
+    )
     fig.suptitle(
-        f"{_label(indicator)} by {level}, scenario {scenario!r}: median, 50 % and "
-        f"90 % intervals{_runs(rows)}",
+        title.format(
+            indicator=_label(indicator),
+            level=_level_word(level),
+            scenario=scenario,
+            runs=_runs(rows),
+        ),
         fontsize=12,
+        wrap=True,  # within the figure's width (a narrow figure, a long language)
     )
     return fig
 
@@ -303,7 +349,7 @@ def _multiples_panels(
             ax.set_visible(False)
             above = axes.flat[k - ncols]
             above.xaxis.set_tick_params(labelbottom=True)
-            above.set_xlabel("year")
+            above.set_xlabel(tr("year"))
             continue
         place = names[k]
         _fan_panel(
@@ -317,11 +363,11 @@ def _multiples_panels(
             fontsize=7.5,
         )
         _limits(ax, unit, rows[["q05", "q95"]].to_numpy(float) * unit.factor)  # all places
-        ax.set_title(place, fontsize=11)
+        ax.set_title(_place(place), fontsize=11)
         if k % ncols == 0:
             ax.set_ylabel(unit.label)
         if k + ncols >= len(names):
-            ax.set_xlabel("year")
+            ax.set_xlabel(tr("year"))
 
 
 def _level_rows(

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..i18n import tr
 from ..indicators import INDICATORS
 from .style import FAN_COLOUR
 
@@ -28,7 +29,7 @@ def front_chart(trace: pd.DataFrame, versus: pd.DataFrame | None, problem) -> Fi
         trace.loc[~feasible, "objective"],
         s=14,
         color="0.7",
-        label="trial over the budget",
+        label=tr("trial over the budget"),
     )
     ax.scatter(
         cost[feasible],
@@ -36,7 +37,7 @@ def front_chart(trace: pd.DataFrame, versus: pd.DataFrame | None, problem) -> Fi
         s=14,
         color=FAN_COLOUR,
         alpha=0.7,
-        label="trial within the budget (search scale)",
+        label=tr("trial within the budget (search scale)"),
     )
     edge = front(trace)
     ax.step(
@@ -45,19 +46,18 @@ def front_chart(trace: pd.DataFrame, versus: pd.DataFrame | None, problem) -> Fi
         where="post",
         color=FAN_COLOUR,
         lw=1,
-        label="cost–benefit front of the trials",
+        label=tr("cost–benefit front of the trials"),
     )
-    ax.axvline(problem.budget / 1e9, color="black", ls="--", lw=1, label="budget")
+    ax.axvline(problem.budget / 1e9, color="black", ls="--", lw=1, label=tr("budget"))
     if versus is not None:
         _checked(ax, versus)
-    ax.set_xlabel(f"additional cost to {problem.by}, billion VND")
+    ax.set_xlabel(tr("additional cost to {by}, billion VND").format(by=problem.by))
     ax.set_ylabel(_ylabel(problem))
     ax.set_xlim(left=0)
     ax.yaxis.set_major_formatter(lambda y, _: f"{y:,.0f}")
     ax.grid(alpha=0.3)
-    ax.set_title(
-        f"Lever mixes for {problem.budget / 1e9:,.1f} billion VND by {problem.by}", fontsize=11
-    )
+    title = tr("Lever mixes for {budget:,.1f} billion VND by {by}")
+    ax.set_title(title.format(budget=problem.budget / 1e9, by=problem.by), fontsize=11)
     fig.legend(loc="outside lower center", ncol=2, fontsize=8, frameon=False)
     return fig
 
@@ -77,9 +77,7 @@ def _checked(ax, versus: pd.DataFrame) -> None:
             color="tab:red" if mine else "black",
             capsize=3,
             zorder=5,
-            label="optimised mix, full scale (90 % of runs)"
-            if mine
-            else ("shipped scenarios, full scale" if k == 1 else None),
+            label=_checked_label(k),
         )
         ax.annotate(
             row.scenario,
@@ -92,11 +90,24 @@ def _checked(ax, versus: pd.DataFrame) -> None:
         )
 
 
+def _checked_label(k: int) -> str | None:
+    """The legend entry of the ``k``-th full-scale point: the mix, then the scenarios once."""
+    if k == 0:
+        return tr("optimised mix, full scale (90 % of runs)")
+    return tr("shipped scenarios, full scale") if k == 1 else None
+
+
+#: The services of ``household_years_*`` outcomes, as the y label names them.
+_SERVICES = {"any": "any service", "online": "online", "app": "app", "cashless": "cashless"}
+
+
 def _ylabel(problem) -> str:
+    """The objective's label: household-years of a service, or an indicator's label."""
     name = problem.outcome
     if name.startswith("household_years_"):
         service = name.removeprefix("household_years_")
-        label = "any service" if service == "any" else service
-        return f"household-years of use gained ({label})\n{problem.first} to {problem.by}"
+        label = tr(_SERVICES[service]) if service in _SERVICES else service
+        text = tr("household-years of use gained ({service})\n{first} to {by}")
+        return text.format(service=label, first=problem.first, by=problem.by)
     base = name.split("@")[0].removeprefix("additional_")
-    return INDICATORS[base].label if base in INDICATORS else name
+    return tr(INDICATORS[base].label) if base in INDICATORS else name

@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from ..i18n import tr
 from .style import FAN_COLOUR
 
 
@@ -28,9 +29,9 @@ def ranking_chart(ranking: pd.DataFrame, flips: pd.DataFrame) -> Figure:
     left.set_yticks(list(y), names, fontsize=9)
     left.invert_yaxis()
     left.set_xlim(0, 100)
-    left.set_xlabel("runs in which it is best, %")
+    left.set_xlabel(tr("runs in which it is best, %"))
     right.barh(y, ranking["expected_regret"], color="tab:orange")
-    right.set_xlabel(f"expected regret, {_unit(ranking['outcome'].iloc[0])}")
+    right.set_xlabel(tr("expected regret, {unit}").format(unit=_unit(ranking["outcome"].iloc[0])))
     right.xaxis.set_major_locator(MaxNLocator(4))
     right.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
     for k, p in enumerate(ranking["probability_best"]):
@@ -45,33 +46,37 @@ def ranking_chart(ranking: pd.DataFrame, flips: pd.DataFrame) -> Figure:
         )
     for ax in (left, right):
         ax.grid(axis="x", alpha=0.3)
+    title = tr("Which scenario is best on {outcome} ({runs} paired runs)")
     runs = int(ranking["runs"].iloc[0])
-    fig.suptitle(
-        f"Which scenario is best on {ranking['outcome'].iloc[0]} ({runs} paired runs)", fontsize=11
-    )
+    fig.suptitle(title.format(outcome=ranking["outcome"].iloc[0], runs=runs), fontsize=11)
     fig.text(0.01, 0.02, _flip_note(flips), fontsize=8, va="bottom", ha="left")
     return fig
 
 
 def _unit(outcome: str) -> str:
+    """The unit of ``outcome`` (an outcome name) in the language in use."""
     if outcome.startswith("household_years"):
-        return "household-years"
+        return tr("household-years")
     if "cost" in outcome:
-        return "VND"
-    return "households"
+        return tr("VND")
+    return tr("households")
 
 
 def _flip_note(flips: pd.DataFrame) -> str:
+    """The note below the bars: which parameter ranges flip the ranking (three at most)."""
     if flips is None or flips.empty:
-        return "The overall choice is best in every run: no parameter range flips the ranking."
+        return tr("The overall choice is best in every run: no parameter range flips the ranking.")
     top = flips.iloc[0]
-    lines = [
-        f"Runs in which {top['chosen']} is not best: {int(top['flips'])}. "
+    head = tr(
+        "Runs in which {chosen} is not best: {flips}. "
         "Parameter ranges that best separate them (one split each, Youden's J):"
-    ]
+    )
+    lines = [head.format(chosen=top["chosen"], flips=int(top["flips"]))]
+    rule = tr(
+        "{rule}: holds {coverage:.0%} of those runs; {density:.0%} "
+        "of the {runs} runs in it flip (J = {j:.2f})"
+    )
     for row in flips.head(3).itertuples():
-        lines.append(
-            f"  {row.rule}: holds {row.coverage:.0%} of those runs; {row.density:.0%} "
-            f"of the {row.runs_in_box} runs in it flip (J = {row.youden_j:.2f})"
-        )
+        values = {"coverage": row.coverage, "density": row.density, "j": row.youden_j}
+        lines.append("  " + rule.format(rule=row.rule, runs=row.runs_in_box, **values))
     return "\n".join(lines)

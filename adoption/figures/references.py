@@ -16,7 +16,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from ..errors import UserError
-from .style import INPUT_COLOUR, REFERENCE_COLOUR, TARGET_COLOUR, _is_rate
+from ..i18n import tr
+from .style import INPUT_COLOUR, REFERENCE_COLOUR, REPORTED, TARGET_COLOUR, _is_rate
 
 #: Columns of the references file, in order.
 REFERENCE_COLUMNS = ["indicator", "level", "value", "date", "label", "source"]
@@ -125,7 +126,7 @@ def _draw_reported_kind(
 ) -> None:
     """Reported figures of one kind and role: bars, markers and their values."""
     colour = INPUT_COLOUR if role == "input" else TARGET_COLOUR
-    who = "model input" if role == "input" else "calibration target"
+    who = tr("model input") if role == "input" else tr("calibration target")
     ax.hlines(part["y"], part["x0"], part["x1"], colors=colour, linewidth=2.2, alpha=0.8)
     ax.plot(part["x0"], part["y"], "|", color=colour, markersize=7, clip_on=False)
     ax.plot(part["x1"], part["y"], "|", color=colour, markersize=7, clip_on=False)
@@ -139,7 +140,8 @@ def _draw_reported_kind(
         markeredgecolor=colour,
         markeredgewidth=1.4,
         markerfacecolor="white" if role == "input" else colour,
-        label=f"{_KIND_WORD.get(kind, 'reported')} ({who})",
+        label=f"{tr(_KIND_WORD.get(kind, 'reported'))} ({who})",
+        gid=REPORTED,
         zorder=5,
         clip_on=False,  # a figure of 98 % stays whole at the 100 % edge
     )
@@ -204,12 +206,12 @@ def _draw_references(
         colors=REFERENCE_COLOUR,
         linestyles="--",
         linewidth=1.3,
-        label="national programme target",
+        label=tr("national programme target"),
         zorder=4,
     )
     for value, label in zip(values, rows["label"], strict=True):
         ax.annotate(
-            label,
+            tr(label),  # the shipped labels have rows in vi_figures.csv
             xy=(start, value),
             xytext=(2, 2),
             textcoords="offset points",

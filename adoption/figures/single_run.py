@@ -13,7 +13,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..i18n import tr
 from ..indicators import HEADLINE, INDICATORS, TOTAL
+from .style import _place
 
 
 def indicators_by_district(table: pd.DataFrame, title: str = "", smooth_months: int = 3) -> Figure:
@@ -52,17 +54,17 @@ def indicators_by_district(table: pd.DataFrame, title: str = "", smooth_months: 
                 color="black" if total else colours[k % len(colours)],
                 linewidth=2.2 if total else 1.3,
                 linestyle="--" if total else "-",
-                label=place,
+                label=_place(place),
             )
-        ax.set_title(INDICATORS[indicator].label, fontsize=11)
+        ax.set_title(tr(INDICATORS[indicator].label), fontsize=11)
         ax.set_ylim(0, 100)
         ax.set_ylabel("%")
         ax.grid(alpha=0.3)
         ax.xaxis.set_major_locator(mdates.YearLocator(2))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     for ax in axes[-1]:
-        ax.set_xlabel("year")
+        ax.set_xlabel(tr("year"))
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), frameon=False)
-    fig.suptitle(title or "Indicators by district (one run)", fontsize=13)
+    fig.suptitle(title or tr("Indicators by district (one run)"), fontsize=13)
     return fig

@@ -6,6 +6,11 @@ rows out of a summary table (raising ``ValueError`` naming what the table holds)
 and the drawing steps several figures share: year axes, y limits, median-and-interval
 bands and the legend below the panels. It draws no whole figure and knows nothing of
 reported figures or reference lines (:mod:`adoption.figures.references`).
+
+Every text a reader sees is passed through :func:`adoption.i18n.tr` where it is drawn
+(the Vietnamese is in ``adoption/data/vi_figures.csv``); indicator labels stay English
+in the registry and are translated here. Legend entries of reported figures carry the
+artist id :data:`REPORTED`, so that finding them does not depend on the language.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ..indicators import INDICATORS
+from ..i18n import tr
+from ..indicators import INDICATORS, TOTAL
 
 #: Columns of the ensemble summaries the fan charts need.
 SUMMARY_COLUMNS = [
@@ -39,6 +45,8 @@ FAN_COLOUR = "tab:blue"
 TARGET_COLOUR = "black"
 INPUT_COLOUR = "dimgray"
 REFERENCE_COLOUR = "firebrick"
+#: ``gid`` of the artists that stand for reported figures in a legend.
+REPORTED = "reported"
 
 
 # -- units and labels ---------------------------------------------------------------------------
@@ -78,27 +86,53 @@ def _share_of(indicator: str) -> str:
     return registered.share_of if registered is not None and registered.share_of else "the total"
 
 
+def _percent_of(indicator: str) -> str:
+    """The axis unit of a rate, e.g. "% of households", in the language in use."""
+    return tr(f"% of {_share_of(indicator)}")  # one row per share_of in vi_figures.csv
+
+
 def _unit(indicator: str, values: np.ndarray, *, difference: bool = False) -> _Unit:
     """The unit of ``indicator``, thousands for counts whose ``values`` reach 10,000."""
     if _is_rate(indicator):
         if difference:
-            return _Unit(100.0, "percentage points", True)
-        return _Unit(100.0, f"% of {_share_of(indicator)}", True)
+            return _Unit(100.0, tr("percentage points"), True)
+        return _Unit(100.0, _percent_of(indicator), True)
     if _is_money(indicator):
-        return _Unit(1e-9, "billion VND", False)
-    noun = "households" if _counts_households(indicator) else "count"
+        return _Unit(1e-9, tr("billion VND"), False)
+    households = _counts_households(indicator)
     finite = np.abs(values[np.isfinite(values)])
     if finite.size and finite.max() >= 10_000:
-        return _Unit(1e-3, f"thousand {noun}", False)
-    return _Unit(1.0, noun, False)
+        return _Unit(1e-3, tr("thousand households") if households else tr("thousand count"), False)
+    return _Unit(1.0, tr("households") if households else tr("count"), False)
 
 
 def _label(indicator: str) -> str:
-    """The indicator's plain-word name: the registry's label, else made from its name."""
+    """The indicator's plain-word name, translated: the registry's label, else from its name."""
     registered = INDICATORS.get(indicator)
     if registered is not None:
-        return registered.label
+        return tr(registered.label)
     return indicator.replace("_", " ").capitalize()
+
+
+def _place(place: str) -> str:
+    """A place as shown: :data:`~adoption.indicators.TOTAL` translated, names as they are."""
+    return tr(TOTAL) if place == TOTAL else place
+
+
+#: Place levels whose names are translated where drawn ("district" -> "huyện").
+LEVEL_WORDS = ("commune", "district", "total")
+
+
+def _level_word(level: str) -> str:
+    """A place level as a word in the language in use (an unknown level as it is)."""
+    return tr(level) if level in LEVEL_WORDS else level
+
+
+def _where(place: str, level: str) -> str:
+    """A place with its level, e.g. "Lục Yên (district)"; the total alone."""
+    if level == "total":
+        return _place(place)
+    return tr("{place} ({level})").format(place=place, level=_level_word(level))
 
 
 # -- selecting rows -----------------------------------------------------------------------------
@@ -166,9 +200,10 @@ def _dated(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _runs(rows: pd.DataFrame) -> str:
+    """The title ending " over N runs", or nothing if the rows do not say."""
     if "runs" not in rows.columns or rows.empty:
         return ""
-    return f" over {int(rows['runs'].max())} runs"
+    return " " + tr("over {runs} runs").format(runs=int(rows["runs"].max()))
 
 
 # -- drawing on axes ----------------------------------------------------------------------------
@@ -223,7 +258,7 @@ def _band(
             color=colour,
             alpha=0.08 if edges else 0.17,
             linewidth=0,
-            label=f"{label}90 % interval",
+            label=label + tr("90 % interval"),
         )
         if edges:
             ax.plot(x, low, color=colour, linewidth=0.9, linestyle=":")
@@ -236,10 +271,10 @@ def _band(
             color=colour,
             alpha=0.38 if "90" in bands else 0.22,
             linewidth=0,
-            label=f"{label}50 % interval",
+            label=label + tr("50 % interval"),
         )
     median = rows["median"].to_numpy(float) * unit.factor
-    ax.plot(x, median, color=colour, linewidth=1.7, label=f"{label}median")
+    ax.plot(x, median, color=colour, linewidth=1.7, label=label + tr("median"))
 
 
 def _observation_band(ax: Axes, x: np.ndarray, rows: pd.DataFrame, unit: _Unit, colour: str):
@@ -249,7 +284,7 @@ def _observation_band(ax: Axes, x: np.ndarray, rows: pd.DataFrame, unit: _Unit, 
     low, high = (rows[q].to_numpy(float) * unit.factor for q in ("obs_q05", "obs_q95"))
     ax.fill_between(
         x, low, high, facecolor="none", edgecolor=colour, alpha=0.5, hatch="///", linewidth=0,
-        label="90 % band of a reported figure",
+        label=tr("90 % band of a reported figure"),
     )  # fmt: skip
     ax.plot(x, low, color=colour, linewidth=0.8, linestyle="--", alpha=0.8)
     ax.plot(x, high, color=colour, linewidth=0.8, linestyle="--", alpha=0.8)
@@ -275,6 +310,7 @@ def _legend(fig: Figure, axes: Sequence[Axes], *, ncol: int = 4, title: str | No
 
 
 def _has_reported(axes: Sequence[Axes]) -> bool:
+    """Whether a legend of ``axes`` would show a reported figure (by artist id, any language)."""
     return any(
-        label.startswith("reported") for ax in axes for label in ax.get_legend_handles_labels()[1]
+        handle.get_gid() == REPORTED for ax in axes for handle in ax.get_legend_handles_labels()[0]
     )
