@@ -21,7 +21,9 @@ Fan charts can overlay the figures reported by the source texts
 percent, household counts in households (thousands when large) and costs in
 billion VND. A selection that matches nothing raises ``ValueError`` naming what
 the table holds. Indicator labels, what a rate is a share of and the headline
-indicators come from the registry :mod:`adoption.indicators`.
+indicators come from the registry :mod:`adoption.indicators`. Every text is drawn in the
+language in use (:mod:`adoption.i18n`: ``with using("vi"): fan_chart(...)``, or ``--lang``
+on the command line; the Vietnamese is in ``adoption/data/vi_figures.csv``).
 
 Modules: :mod:`~adoption.figures.style` (units, labels, row selection, shared
 drawing steps), :mod:`~adoption.figures.references` (the references file, reported
