@@ -186,11 +186,12 @@ def test_a_quick_run_completes_in_the_background_and_draws_the_chart(server, bro
 
 def test_the_downloaded_scenario_validates_and_holds_the_lever(server, browser):
     wait = _open(browser, server)
+    _type(browser, ".scenario-name", "kịch bản thử")
+    wait.until(lambda b: _css(b, ".scenario-name input").get_attribute("value") == "kịch bản thử")
     _add_lever(browser, wait)
     _type(browser, ".lever-0-magnitude", "1.5")
-    _type(browser, ".scenario-name", "kịch bản thử")
-    wait.until(lambda b: "kich-ban-thu" in b.page_source or "kịch-bản-thử" in b.page_source
-               or b.find_elements(By.CSS_SELECTOR, ".downloads button"))  # fmt: skip
+    wait.until(lambda b: "1.5" == _css(b, ".lever-0-magnitude input").get_attribute("value"))
+    wait.until(lambda b: _css(b, ".run-quick").is_enabled())
     buttons = browser.find_elements(By.CSS_SELECTOR, ".downloads button")
     buttons[0].click()
     files = _downloaded(browser.downloads, ".toml")
@@ -208,3 +209,38 @@ def _downloaded(folder: Path, suffix: str, seconds: float = 30) -> list[Path]:
             return found
         time.sleep(0.3)
     raise AssertionError(f"nothing downloaded into {folder}")
+
+
+def _grid_drawn(browser) -> str:
+    image = _css(browser, ".village-grid img")
+    ready = browser.execute_script(
+        "return arguments[0].complete && arguments[0].naturalWidth", image
+    )
+    return image.get_attribute("src") if ready and ready > 400 else ""
+
+
+def _month(browser) -> str:
+    """The month the researcher's run has reached (read in the page: it re-renders)."""
+    script = "const e = document.querySelector('.run-info strong'); return e && e.textContent"
+    return browser.execute_script(script) or ""
+
+
+def test_the_researcher_steps_one_run_month_by_month(server, browser):
+    wait = _open(browser, server, "researcher")
+    WebDriverWait(browser, 90).until(_grid_drawn)
+    assert _month(browser).startswith("lúc bắt đầu")  # Vietnamese first: "start, before 2019-01"
+    step = (By.XPATH, "//button[normalize-space(.)='Step']")
+    for expected in ("2019-01", "2019-02", "2019-03"):
+        before = _grid_drawn(browser)
+        wait.until(seen.element_to_be_clickable(step)).click()
+        wait.until(lambda b, old=before: _grid_drawn(b) not in ("", old))
+        wait.until(lambda b, m=expected: _month(b) == m)
+    assert _css(browser, ".district-curves img").get_attribute("src")
+    play, pause = ((By.XPATH, f"//button[normalize-space(.)='{s}']") for s in ("▶", "❚❚"))
+    wait.until(seen.element_to_be_clickable(play)).click()  # plays on, month after month
+    WebDriverWait(browser, 120, poll_frequency=0.1).until(
+        lambda b: _month(b) >= "2022-06"
+    )
+    wait.until(seen.element_to_be_clickable(pause)).click()
+    time.sleep(1)
+    browser.save_screenshot(str(SHOTS / "researcher_vi.png"))

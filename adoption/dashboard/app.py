@@ -36,7 +36,9 @@ def Layout(children=()):
         navigation=False, title=t("Uptake of digital public services"), children=list(children)
     ) as layout:
         with solara.AppBar():  # portals: AppLayout takes any other child for a sidebar
-            solara.AppBarTitle(t("Uptake of digital public services"))
+            if here != "researcher":  # SolaraViz gives that page its own title
+                with solara.AppBarTitle():  # (a bare string would be split into letters)
+                    solara.Text(t("Uptake of digital public services"))
             for path, _component, title in PAGES:
                 with solara.Link(path if path.startswith("/") else f"/{path}"):
                     current = here == path.strip("/")
