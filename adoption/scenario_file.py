@@ -36,7 +36,7 @@ def lever_data(lever: Intervention) -> dict:
 
 
 def scenario_data(scenario: Scenario) -> dict:
-    """The keys of a file that reads back to ``scenario`` wherever it is saved (profile absolute)."""
+    """The keys of a file that reads back to ``scenario`` wherever saved (profile absolute)."""
     data = {
         "name": scenario.name,
         "description": scenario.description,

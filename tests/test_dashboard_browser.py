@@ -238,9 +238,7 @@ def test_the_researcher_steps_one_run_month_by_month(server, browser):
     assert _css(browser, ".district-curves img").get_attribute("src")
     play, pause = ((By.XPATH, f"//button[normalize-space(.)='{s}']") for s in ("▶", "❚❚"))
     wait.until(seen.element_to_be_clickable(play)).click()  # plays on, month after month
-    WebDriverWait(browser, 120, poll_frequency=0.1).until(
-        lambda b: _month(b) >= "2022-06"
-    )
+    WebDriverWait(browser, 120, poll_frequency=0.1).until(lambda b: _month(b) >= "2022-06")
     wait.until(seen.element_to_be_clickable(pause)).click()
     time.sleep(1)
     browser.save_screenshot(str(SHOTS / "researcher_vi.png"))

@@ -219,3 +219,31 @@ def test_light_recording_keeps_exactly_the_forecast_values():
     light.run_model()
     np.testing.assert_array_equal(extract(full), extract(light))
     assert not light.datacollector.model_vars  # nothing else was collected
+
+
+def test_the_observation_band_is_numpys_nanquantile_of_the_same_draws(tmp_path, monkeypatch):
+    """The band's quantiles (sorted once, NaN last) equal np.nanquantile of the same reports."""
+    from adoption.ensemble import observed
+
+    ensemble = run_ensemble(_scenario(tmp_path, runs=4), tmp_path, workers=1, progress=False)
+    ensemble.values[1, :3] = np.nan  # a run that lacks some months
+    got = observed.observation_quantiles(ensemble)
+    calls = []
+    real = np.sort
+
+    def keep(a, axis=-1, **kw):  # record the reports as the function sorts them
+        calls.append(a.copy())
+        return real(a, axis=axis, **kw)
+
+    monkeypatch.setattr(observed.np, "sort", keep)
+    observed.observation_quantiles(ensemble)
+    k = 0
+    for i, name in enumerate(observed.FORECAST):
+        if not observed.INDICATORS[name].is_share:
+            continue
+        places = np.flatnonzero(ensemble.places["level"].to_numpy() != "commune")
+        for column, q in observed.BAND.items():
+            with np.errstate(all="ignore"):
+                expected = np.nanquantile(calls[k], q, axis=0)
+            np.testing.assert_allclose(got[column][:, places, i], expected, rtol=1e-12)
+        k += 1
