@@ -243,7 +243,8 @@ def _due(rng: np.random.Generator, prior, hazard, start: int) -> np.ndarray:
     """
     n = len(prior)
     have, threshold = rng.random(n) < prior, rng.exponential(size=n)
-    months = start + np.ceil(threshold / hazard)
+    with np.errstate(divide="ignore"):  # a hazard of 0 is never: inf, capped at NEVER below
+        months = start + np.ceil(threshold / hazard)
     return np.where(have, start, np.minimum(months, NEVER)).astype(np.int32)
 
 
