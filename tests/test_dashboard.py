@@ -11,6 +11,7 @@ pytest.importorskip("solara")
 
 from adoption import i18n  # noqa: E402
 from adoption.cli import main  # noqa: E402
+from adoption.errors import UserError  # noqa: E402
 from adoption.dashboard import draft as drafts  # noqa: E402
 from adoption.dashboard import quick  # noqa: E402
 from adoption.interventions import TYPES  # noqa: E402
@@ -153,3 +154,17 @@ def test_the_command_line_does_not_load_the_dashboard():
     code = "import sys, adoption.cli; print(sorted(m for m in ('solara', 'ipyvuetify') if m in sys.modules))"  # noqa: E501
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_outside_a_clone_the_page_starts_from_a_valid_status_quo(monkeypatch, tmp_path):
+    monkeypatch.setattr(drafts, "SCENARIOS", tmp_path / "nowhere")
+    draft = drafts.initial()
+    assert drafts.shipped() == {} and draft["interventions"] == []
+    assert drafts.check(draft)[1] is None
+
+
+def test_an_uploaded_file_is_read_as_a_file_of_its_name(baseline):
+    text = drafts.toml(baseline)
+    assert drafts.from_text(text, "mine.toml") == baseline
+    with pytest.raises(UserError, match=r"^mine\.toml: seed: "):
+        drafts.from_text(text.replace("seed = ", "seed = -"), "mine.toml")

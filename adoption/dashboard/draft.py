@@ -31,9 +31,16 @@ NUMBERS = ("magnitude", "unit_cost_vnd", "ramp_months")
 
 
 def shipped() -> dict[str, Path]:
-    """Shipped scenario files by name (``baseline`` first)."""
+    """Shipped scenario files by name (``baseline`` first); none outside a clone."""
     paths = sorted(SCENARIOS.glob("*.toml"), key=lambda p: (p.stem != "baseline", p.stem))
     return {p.stem: p for p in paths}
+
+
+def initial() -> dict:
+    """The draft a page starts from: the shipped baseline, else the defaults of a file."""
+    if "baseline" in shipped():
+        return from_file(shipped()["baseline"])
+    return scenario_data(Scenario(Path(FILE), "baseline", "Status quo: no levers."))
 
 
 def from_file(path: str | Path) -> dict:

@@ -22,7 +22,7 @@ from . import quick
 #: The page's language; Vietnamese first, as most planners read it.
 lang = solara.reactive(os.environ.get("ADOPTION_LANG", "vi"))
 #: The scenario being edited: the keys of a scenario file.
-draft = solara.reactive(drafts.from_file(drafts.shipped()["baseline"]))
+draft = solara.reactive(drafts.initial())
 #: Share of the quick forecast's runs finished.
 progress = solara.reactive(0.0)
 
