@@ -8,7 +8,7 @@
    default 40) against the quick ones, for the headline indicators and households using
    a service at all districts, at 2025-12 and 2030-12: the largest difference of medians
    (percentage points), the median ratio of 90 % interval widths (quick / full) and the
-   difference of median household-years gained (% of the full). With ``--write`` it
+   difference of median household-years gained (% of the full, signed). With ``--write`` it
    writes them to ``adoption/data/quick_caveat.csv``, which the page shows.
 
 Usage (from the repository root)::
@@ -80,13 +80,13 @@ def main() -> None:
         a, b = _at(result.forecast, scenario.name), _at(table, scenario.name)
         gaps.append(float(np.max(np.abs(a["median"] - b["median"]))) * 100)
         ratios += list((a["q95"] - a["q05"]) / (b["q95"] - b["q05"]))
-        years.append(abs(_years(result.costs) - gained) / gained * 100)
+        years.append((_years(result.costs) - gained) / gained * 100)
         print(f"  medians differ by at most {gaps[-1]:.1f} pp; household-years "
               f"{_years(result.costs):,.0f} quick vs {gained:,.0f} full")  # fmt: skip
     found = {
         "median_pp": f"{max(gaps):.1f}",
         "width_ratio": f"{np.median(ratios):.1f}",
-        "household_years_pct": f"{max(years):.0f}",
+        "household_years_pct": f"{min(years):+.0f} to {max(years):+.0f}",
     }
     print("caveat:", found)
     if args.write:
@@ -103,7 +103,8 @@ def _write(found: dict[str, str], runs: int) -> None:
     meaning = {
         "median_pp": "largest difference of medians, percentage points",
         "width_ratio": "median ratio of 90 % interval widths, quick / full",
-        "household_years_pct": "largest difference of median household-years gained, % of full",
+        "household_years_pct": "median household-years gained, quick minus full, % of full "
+        "(lowest to highest over the scenarios)",
     }
     path = ROOT / "adoption" / "data" / "quick_caveat.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:

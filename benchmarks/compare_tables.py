@@ -2,6 +2,7 @@
 
 Usage: python benchmarks/compare_tables.py BEFORE.parquet AFTER.parquet
 """
+
 import sys
 
 import numpy as np

@@ -142,8 +142,8 @@ def caveat_text() -> str:
         "A quick forecast simulates {scale:.0%} of the households in {runs} runs (a full "
         "forecast: 100 % in 100 runs). Measured against full forecasts of the shipped "
         "scenarios: medians within {median} percentage points; 90 % intervals {width} times as "
-        "wide; household-years gained within {years} %. Download the scenario and run "
-        "`adoption run` for the figures to report."
+        "wide; household-years gained {years} % against full forecasts. Download the "
+        "scenario and run `adoption run` for the figures to report."
     ).format(
         scale=quick.SCALE,
         runs=quick.RUNS,
