@@ -191,6 +191,16 @@ def test_the_downloaded_scenario_validates_and_holds_the_lever(server, browser):
     _add_lever(browser, wait)
     _type(browser, ".lever-0-magnitude", "1.5")
     wait.until(lambda b: "1.5" == _css(b, ".lever-0-magnitude input").get_attribute("value"))
+    search = _css(browser, ".lever-0-where-search input")
+    search.send_keys("cho don")  # found as typed, without the accents
+    wait.until(seen.element_to_be_clickable((By.CSS_SELECTOR, ".lever-0-where .place-hit")))
+    hit = _css(browser, ".lever-0-where .place-hit")
+    assert hit.text.lower() == "+ chợ đồn"  # the district first, then its communes
+    hit.click()
+    wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, ".lever-0-where .place-chip"))
+    _add_lever(browser, wait)  # a second lever, removed again
+    wait.until(seen.element_to_be_clickable((By.CSS_SELECTOR, ".lever-1-remove"))).click()
+    wait.until(lambda b: not b.find_elements(By.CSS_SELECTOR, ".lever-1-remove"))
     wait.until(lambda b: _css(b, ".run-quick").is_enabled())
     buttons = browser.find_elements(By.CSS_SELECTOR, ".downloads button")
     buttons[0].click()
@@ -198,7 +208,8 @@ def test_the_downloaded_scenario_validates_and_holds_the_lever(server, browser):
     assert main(["validate", str(files[0])]) == 0
     scenario = load_scenario(files[0])
     assert scenario.name == "kịch bản thử"
-    assert [(lv.type, lv.magnitude) for lv in scenario.interventions] == [("train_teams", 1.5)]
+    levers = [(lv.type, lv.magnitude, lv.where) for lv in scenario.interventions]
+    assert levers == [("train_teams", 1.5, ("Chợ Đồn",))]
 
 
 def _downloaded(folder: Path, suffix: str, seconds: float = 30) -> list[Path]:
