@@ -103,7 +103,7 @@ def test_the_quick_forecast_is_paired_coarse_and_reports_progress(baseline, tmp_
 
 
 def test_the_page_figures_are_drawn_in_vietnamese_without_a_missing_text(baseline, tmp_path):
-    from adoption.dashboard.charts import charts
+    from adoption.dashboard.charts import charts, cost_chart
 
     lever = {**drafts.new_lever("subsidise_smartphones", baseline), "start": "2020-01",
              "end": "2021-12"}  # fmt: skip
@@ -112,6 +112,7 @@ def test_the_page_figures_are_drawn_in_vietnamese_without_a_missing_text(baselin
     result = quick.run(scenario, tmp_path)
     i18n.MISSING.clear()
     pngs = charts(result, "any_service_rate", "Yên Lạc", "vi")
+    pngs["costs"] = cost_chart(result, "vi")
     assert set(pngs) == {"forecast", "difference", "costs"}
     assert all(png.startswith(b"\x89PNG") for png in pngs.values())
     assert i18n.MISSING == set()

@@ -177,6 +177,7 @@ def test_a_quick_run_completes_in_the_background_and_draws_the_chart(server, bro
     (SHOTS / "timing.txt").write_text(f"run to chart: {seconds:.1f} s\n", encoding="utf-8")
     print(f"run to chart: {seconds:.1f} s")
     for name in ("forecast", "difference", "costs"):
+        wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, f".chart-{name}")))
         image = _css(browser, f".chart-{name}")
         assert browser.execute_script("return arguments[0].naturalWidth", image) > 400
     assert "hộ-năm" in browser.page_source  # the cost table, in Vietnamese

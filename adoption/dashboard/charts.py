@@ -1,6 +1,6 @@
 """The page's figures, drawn by the package's figure functions, as PNG bytes.
 
-Three figures of a quick forecast (:class:`adoption.dashboard.quick.Result`) at one place
+The figures of a quick forecast (:class:`adoption.dashboard.quick.Result`) at one place
 and indicator: the scenario's fan chart with the reported figures and national targets,
 the baseline's median drawn over it; the scenarios side by side with their paired
 difference (:func:`adoption.figures.comparison_chart`); and cost-effectiveness
@@ -30,12 +30,9 @@ from ..i18n import tr, using  # noqa: E402
 from ..targets import load_targets  # noqa: E402
 from .quick import Result  # noqa: E402
 
-#: Figures of the page, in the order shown, by file stem.
-NAMES = ("forecast", "difference", "costs")
-
 
 def charts(result: Result, indicator: str, place: str, lang: str) -> dict[str, bytes]:
-    """PNG bytes of the page's figures (``costs`` only for a scenario with levers)."""
+    """PNG bytes of the fan chart and (with levers) the paired comparison."""
     with using(lang):
         out = {"forecast": _png(_fan(result, indicator, place))}
         if result.differences is not None:
@@ -43,10 +40,16 @@ def charts(result: Result, indicator: str, place: str, lang: str) -> dict[str, b
                 result.forecast, indicator, place, differences=result.differences
             )
             out["difference"] = _png(both)
-            total = result.costs[result.costs["level"] == "total"]
-            last = pd.Timestamp(total["date"].max())
-            out["costs"] = _png(cost_effectiveness_chart(total, date=last))
     return out
+
+
+def cost_chart(result: Result, lang: str) -> bytes | None:
+    """PNG bytes of the cost-effectiveness chart (all districts, last month), if levers."""
+    if result.costs is None:
+        return None
+    total = result.costs[result.costs["level"] == "total"]
+    with using(lang):
+        return _png(cost_effectiveness_chart(total, date=pd.Timestamp(total["date"].max())))
 
 
 def _fan(result: Result, indicator: str, place: str):

@@ -16,7 +16,7 @@ from . import draft as drafts
 from . import quick, state
 from .fields import TextField
 from .levers_card import LeversCard
-from .results import ResultsCard
+from .results import CostsCard, ResultsCard
 from .state import forecast_task, t
 
 #: Top-level keys with an input of their own; other messages are shown above the form.
@@ -38,6 +38,7 @@ def PlannerView():
         with solara.Column():
             RunCard(scenario, error)
             ResultsCard()
+    CostsCard()
 
 
 def _load(path) -> None:

@@ -1,5 +1,9 @@
 """The planner's results: figures of the quick forecast, its costs, and the downloads.
 
+:class:`ResultsCard` (beside the scenario) draws the fan chart and the paired comparison
+at the indicator and place chosen; :class:`CostsCard` (the page's width, below) the
+cost-effectiveness chart, the cost table and the scenario file.
+
 The figures are drawn once per forecast, indicator, place and language (:mod:`.charts`)
 and the page shows the PNG a planner downloads. Costs are the paired measures of
 :func:`adoption.ensemble.costs` at the forecast's last month, for all districts.
@@ -15,7 +19,7 @@ import solara
 from ..indicators import HEADLINE, INDICATORS, TOTAL
 from . import draft as drafts
 from . import quick, state
-from .charts import charts
+from .charts import charts, cost_chart
 from .fields import Choice
 from .state import forecast_task, t
 
@@ -40,37 +44,52 @@ _MEANING = {
 
 @solara.component
 def ResultsCard():
-    """Figures, costs and downloads of the last quick forecast."""
+    """The quick forecast's figures at a chosen indicator and place (right column)."""
     result = forecast_task.value if forecast_task.finished else None
     with solara.Card(t("Results"), classes=["results"]):
         if result is None:
             solara.Text(t("Run a quick forecast to see its figures and costs."))
-            Downloads(None, {})
         else:
             ResultView(result)
 
 
 @solara.component
 def ResultView(result: quick.Result):
-    """One forecast: choose indicator and place; figures, costs, downloads."""
-    indicator, set_indicator = solara.use_state("any_service_rate")
-    place, set_place = solara.use_state(TOTAL)
+    """Choose indicator and place; the fan chart, the paired comparison, their files."""
     districts = result.forecast.loc[result.forecast["level"] == "district", "place"]
     places = [TOTAL, *districts.unique()]
+    place = state.place.value if state.place.value in places else TOTAL
     with solara.Row(style={"flex-wrap": "wrap"}):
         labels = {n: t(INDICATORS[n].label) for n in SHOWN}
-        Choice(t("Indicator"), indicator, labels, set_indicator, "pick-indicator")
-        Choice(t("Place"), place, {p: t(p) for p in places}, set_place, "pick-place")
-    lang = state.lang.value
+        Choice(t("Indicator"), state.indicator.value, labels, state.indicator.set, "pick-indicator")
+        Choice(t("Place"), place, {p: t(p) for p in places}, state.place.set, "pick-place")
+    lang, indicator = state.lang.value, state.indicator.value
     pngs = solara.use_memo(
         lambda: charts(result, indicator, place, lang), [id(result), indicator, place, lang]
     )
     solara.Text(t("Quick forecast: {seconds:.1f} s").format(seconds=result.seconds))
     for name, png in pngs.items():
-        solara.Image(png, classes=[f"chart-{name}"])
-    if result.costs is not None:
-        solara.Markdown(cost_table(result))
-    Downloads(result, pngs)
+        solara.Image(png, width="100%", classes=[f"chart-{name}"])
+    tables = {"forecast": result.forecast, "differences": result.differences}
+    Files(tables, pngs, "figure-downloads")
+
+
+@solara.component
+def CostsCard():
+    """Full width: what the levers cost and gain, and the scenario to take away."""
+    result = forecast_task.value if forecast_task.finished else None
+    lang = state.lang.value
+    png = solara.use_memo(
+        lambda: cost_chart(result, lang) if result is not None else None, [id(result), lang]
+    )
+    with solara.Card(t("Costs and downloads"), classes=["costs"]):
+        if png is not None:
+            solara.Image(png, width="100%", classes=["chart-costs"])
+            solara.Markdown(cost_table(result))
+        with solara.Row(classes=["downloads"], style={"flex-wrap": "wrap"}):
+            ScenarioFile()
+            if png is not None:
+                Files({"costs": result.costs}, {"costs": png}, "cost-downloads")
 
 
 def cost_table(result: quick.Result) -> str:
@@ -101,26 +120,20 @@ def _in(value: float, unit: str) -> str:
 
 
 @solara.component
-def Downloads(result: quick.Result | None, pngs: dict[str, bytes]):
-    """The scenario as TOML; with a forecast, its tables as CSV and its figures as PNG."""
+def ScenarioFile():
+    """The draft as a scenario file, when it is valid."""
     draft = state.draft.value
-    scenario, error = drafts.check(draft)
-    with solara.Row(classes=["downloads"]):
-        if error is None:
-            name = _slug(draft.get("name", "scenario"))
-            solara.FileDownload(
-                drafts.toml(draft),
-                f"{name}.toml",
-                t("Scenario (TOML)"),
-                mime_type="application/toml",
-            )
-        if result is None or not pngs:
-            return
-        tables = {
-            "forecast": result.forecast,
-            "differences": result.differences,
-            "costs": result.costs,
-        }
+    if drafts.check(draft)[1] is None:
+        name = _slug(draft.get("name", "scenario"))
+        solara.FileDownload(
+            drafts.toml(draft), f"{name}.toml", t("Scenario (TOML)"), mime_type="application/toml"
+        )
+
+
+@solara.component
+def Files(tables: dict, pngs: dict[str, bytes], css: str):
+    """Tables as CSV and figures as PNG, one button each."""
+    with solara.Row(classes=[css], style={"flex-wrap": "wrap"}):
         for stem, table in tables.items():
             if table is not None:
                 solara.FileDownload(

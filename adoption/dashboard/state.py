@@ -16,6 +16,7 @@ from pathlib import Path
 import solara
 
 from ..i18n import tr
+from ..indicators import TOTAL
 from . import draft as drafts
 from . import quick
 
@@ -23,6 +24,9 @@ from . import quick
 lang = solara.reactive(os.environ.get("ADOPTION_LANG", "vi"))
 #: The scenario being edited: the keys of a scenario file.
 draft = solara.reactive(drafts.initial())
+#: The indicator and place the results are drawn for.
+indicator = solara.reactive("any_service_rate")
+place = solara.reactive(TOTAL)
 #: Share of the quick forecast's runs finished.
 progress = solara.reactive(0.0)
 
