@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import solara
 
-from ..i18n import LANGUAGES
-from . import state
+from .fields import LanguageSwitch
 from .planner import PlannerView
 from .state import t
 
@@ -49,14 +48,7 @@ def Layout(children=()):
                         outlined=current,
                         classes=[f"nav-{title.lower()}"],
                     )
-            solara.ToggleButtonsSingle(
-                value=state.lang.value,
-                on_value=state.lang.set,
-                children=[
-                    solara.Button(name, value=code, classes=[f"lang-{code}"])
-                    for code, name in LANGUAGES.items()
-                ],
-            )
+            LanguageSwitch()
     return layout
 
 

@@ -102,3 +102,19 @@ def drafts_value() -> dict:
     from .state import draft
 
     return draft.value
+
+
+@solara.component
+def LanguageSwitch():
+    """The page's language, one button per language (named in itself)."""
+    from ..i18n import LANGUAGES
+    from .state import lang
+
+    solara.ToggleButtonsSingle(
+        value=lang.value,
+        on_value=lang.set,
+        children=[
+            solara.Button(name, value=code, classes=[f"lang-{code}"])
+            for code, name in LANGUAGES.items()
+        ],
+    )

@@ -31,6 +31,7 @@ from ..posterior import load_posterior, posterior_mean_params
 from ..profiles import load_profiles
 from ..rules import village_counts
 from . import state, village_view
+from .fields import LanguageSwitch
 from .state import t
 
 #: Households simulated per real household: every household (a step takes ~3 ms).
@@ -328,12 +329,5 @@ def Page():
     (``solara.AppLayout``), which SolaraViz needs.
     """
     with solara.AppBar():
-        solara.ToggleButtonsSingle(
-            value=state.lang.value,
-            on_value=state.lang.set,
-            children=[
-                solara.Button(name, value=code, classes=[f"lang-{code}"])
-                for code, name in LANGUAGES.items()
-            ],
-        )
+        LanguageSwitch()
     ResearcherView()
