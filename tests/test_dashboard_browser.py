@@ -59,8 +59,16 @@ def server(tmp_path_factory):
     _need_browser()
     port = _free_port()
     log = tmp_path_factory.mktemp("server") / "out.txt"
-    command = [sys.executable, "-c", "from adoption.cli import main; main()",
-               "dashboard", "--port", str(port), "--lang", "vi"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-c",
+        "from adoption.cli import main; main()",
+        "dashboard",
+        "--port",
+        str(port),
+        "--lang",
+        "vi",
+    ]
     with log.open("w") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
     try:
@@ -87,15 +95,24 @@ def _wait_for(address: str, process, seconds: float = 90) -> None:
     raise AssertionError(f"no page at {address} after {seconds} s")
 
 
+def _chromium():
+    options = webdriver.ChromeOptions()
+    options.binary_location = BROWSER
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--window-size=1500,1100",
+        "--lang=vi",
+    ):
+        options.add_argument(argument)
+    return webdriver.Chrome(service=webdriver.ChromeService(DRIVER), options=options)
+
+
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
     _need_browser()
-    options = webdriver.ChromeOptions()
-    options.binary_location = BROWSER
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                     "--window-size=1500,1100", "--lang=vi"):  # fmt: skip
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=webdriver.ChromeService(DRIVER), options=options)
+    driver = _chromium()
     downloads = tmp_path_factory.mktemp("downloads")
     driver.execute_cdp_cmd(
         "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
@@ -183,6 +200,22 @@ def test_a_quick_run_completes_in_the_background_and_draws_the_chart(server, bro
     assert "hộ-năm" in browser.page_source  # the cost table, in Vietnamese
     browser.execute_script("arguments[0].scrollIntoView()", _css(browser, ".results"))
     browser.save_screenshot(str(SHOTS / "planner_result_vi.png"))
+
+
+def test_two_people_on_one_server_do_not_see_each_others_page(server, browser):
+    other = _chromium()
+    try:
+        wait = _open(browser, server)
+        _open(other, server)
+        _css(other, ".lang-en").click()  # the other person reads English
+        _add_lever(browser, wait)
+        WebDriverWait(other, 60).until(
+            lambda b: "run quick forecast" in _css(b, ".run-quick").text.lower()
+        )
+        assert not other.find_elements(By.CSS_SELECTOR, ".lever-0-magnitude")
+        assert "chạy dự báo nhanh" in _css(browser, ".run-quick").text.lower()
+    finally:
+        other.quit()
 
 
 def test_the_downloaded_scenario_validates_and_holds_the_lever(server, browser):
