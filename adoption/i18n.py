@@ -10,7 +10,7 @@ A text with a placeholder is translated whole, then formatted:
 
 The language in use is a context variable: ``with using("vi"): figure = fan_chart(...)``,
 so two pages of the dashboard in two languages do not see each other's choice; the
-command line sets it once with ``--lang``. A text with no translation is given in
+command line draws its figures inside ``using(--lang)``. A text with no translation is given in
 English and remembered in :data:`MISSING` (tests draw every figure in Vietnamese and
 require it empty).
 
@@ -47,11 +47,6 @@ def check_language(lang: str, where: str = "--lang") -> str:
 def language() -> str:
     """The language in use (``"en"`` unless set)."""
     return _language.get()
-
-
-def set_language(lang: str) -> None:
-    """Use ``lang`` from now on in this context (the command line's ``--lang``)."""
-    _language.set(check_language(lang))
 
 
 @contextlib.contextmanager

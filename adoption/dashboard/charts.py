@@ -24,8 +24,8 @@ from ..figures import (  # noqa: E402
     cost_effectiveness_chart,
     fan_chart,
     load_references,
+    median_over,
 )
-from ..figures.style import _legend, _unit  # noqa: E402
 from ..i18n import tr, using  # noqa: E402
 from ..targets import load_targets  # noqa: E402
 from .quick import Result  # noqa: E402
@@ -64,20 +64,8 @@ def _fan(result: Result, indicator: str, place: str):
     )
     if result.differences is None:
         return figure
-    table = result.forecast
-    rows = table[
-        (table["scenario"] == result.baseline)
-        & (table["indicator"] == indicator)
-        & (table["place"] == place)
-    ]
-    ax = figure.axes[0]
-    unit = _unit(indicator, rows[["q05", "q95"]].to_numpy(float))
     label = tr("median without the levers")
-    ax.plot(rows["date"], rows["median"] * unit.factor, "k--", lw=1.2, label=label)
-    title = figure.legends[0].get_title().get_text() if figure.legends else ""
-    figure.legends.clear()  # drawn again with the baseline's line
-    _legend(figure, [ax], ncol=3, title=title or None)
-    return figure
+    return median_over(figure, result.forecast, result.baseline, indicator, place, label)
 
 
 def _png(figure) -> bytes:

@@ -17,10 +17,11 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..interventions import TYPES
+from ..menu import menu
 from ..places import fold, place_names, qualified
 from ..profiles import load_profiles
 from ..scenario import Scenario, load_scenario, parse_scenario
-from ..scenario_file import dumps, scenario_data
+from ..scenario_file import dumps, lever_data, scenario_data
 
 #: The shipped scenario files a planner can start from.
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -112,12 +113,9 @@ def new_lever(kind: str, draft: dict) -> dict:
 
 @cache
 def templates() -> dict[str, dict]:
-    """The first lever of each type in the shipped scenarios, as draft keys."""
-    found: dict[str, dict] = {}
-    for path in shipped().values():
-        for lever in from_file(path)["interventions"]:
-            found.setdefault(lever["type"], lever)
-    return found
+    """The first lever of each type in the shipped scenarios (the optimiser's menu)."""
+    paths = list(shipped().values())
+    return {lever.type: lever_data(lever) for lever in menu(paths)} if paths else {}
 
 
 @cache
@@ -127,9 +125,10 @@ def _names(districts: tuple[str, ...] | None) -> dict[str, list]:
     return place_names(pairs, [p.name for p in profiles])
 
 
-def districts() -> list[str]:
-    """Every district of the shipped profile."""
-    return [p.name for p in load_profiles()]
+@cache
+def districts() -> tuple[str, ...]:
+    """Every district of the shipped profile, in file order."""
+    return tuple(p.name for p in load_profiles())
 
 
 def _shown(name: str, meant, names: dict) -> str:

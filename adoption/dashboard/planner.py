@@ -90,7 +90,7 @@ def ScenarioCard(error: UserError | None, key: str):
         solara.SelectMultiple(
             t("Districts"),
             chosen,
-            drafts.districts(),
+            list(drafts.districts()),
             on_value=set_key("districts"),
             classes=["scenario-districts"],
         )

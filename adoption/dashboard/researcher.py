@@ -31,6 +31,7 @@ from ..posterior import load_posterior, posterior_mean_params
 from ..profiles import load_profiles
 from ..rules import village_counts
 from . import state, village_view
+from .draft import districts
 from .fields import LanguageSwitch
 from .state import t
 
@@ -57,12 +58,6 @@ def slider_names() -> tuple[str, ...]:
     table = load_posterior()
     names = Params.names() if table is None else [n for n in table.columns if n != "weight"]
     return tuple(n for n in Params.names() if n in names and n not in Params.observation_only())
-
-
-@cache
-def districts() -> tuple[str, ...]:
-    """The shipped districts, in file order."""
-    return tuple(p.name for p in load_profiles())
 
 
 def indicator_name(choice: str) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import pandas as pd
 import solara
 
+from ..ensemble.run import slug
 from ..indicators import HEADLINE, INDICATORS, TOTAL
 from . import draft as drafts
 from . import quick, state
@@ -124,7 +125,7 @@ def ScenarioFile():
     """The draft as a scenario file, when it is valid."""
     draft = state.draft.value
     if drafts.check(draft)[1] is None:
-        name = _slug(draft.get("name", "scenario"))
+        name = slug(draft.get("name", "scenario"))
         solara.FileDownload(
             drafts.toml(draft), f"{name}.toml", t("Scenario (TOML)"), mime_type="application/toml"
         )
@@ -144,7 +145,3 @@ def Files(tables: dict, pngs: dict[str, bytes], css: str):
                 )
         for stem, png in pngs.items():
             solara.FileDownload(png, f"{stem}.png", f"{stem}.png", mime_type="image/png")
-
-
-def _slug(name: str) -> str:
-    return "".join(c if c.isalnum() else "-" for c in str(name).lower()).strip("-") or "scenario"

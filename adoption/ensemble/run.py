@@ -109,7 +109,7 @@ def run_ensemble(
         after saving every finished run.
     """
     tasks = plan(scenario)
-    folder = Path(cache) / f"{_slug(scenario.name)}-{cache_key(scenario, tasks)}"
+    folder = Path(cache) / f"{slug(scenario.name)}-{cache_key(scenario, tasks)}"
     folder.mkdir(parents=True, exist_ok=True)
     months = month_range(scenario.start, scenario.end)
     where = places(scenario)
@@ -142,5 +142,6 @@ def run_ensemble(
     return Ensemble(scenario, tasks, values, months, where, folder)
 
 
-def _slug(name: str) -> str:
+def slug(name: str) -> str:
+    """``name`` as a short file-name part: lower case, ``-`` for anything not alphanumeric."""
     return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")[:40] or "scenario"

@@ -36,7 +36,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # before any module of this package imports pyplot
 
-from .comparison import comparison_chart  # noqa: E402
+from .comparison import comparison_chart, median_over  # noqa: E402
 from .costs import ZERO, cost_effectiveness_chart  # noqa: E402
 from .fans import fan_chart, fan_grid, small_multiples  # noqa: E402
 from .references import (  # noqa: E402
@@ -60,5 +60,6 @@ __all__ = [
     "fan_grid",
     "indicators_by_district",
     "load_references",
+    "median_over",
     "small_multiples",
 ]

@@ -2,7 +2,8 @@
 
 This module owns the comparison figure: each scenario's median and 50 % interval on
 one panel, and with paired differences (:func:`adoption.ensemble.differences`) a
-second panel of each scenario minus its baseline. Units, row selection and bands
+second panel of each scenario minus its baseline; and :func:`median_over`, another
+scenario's median drawn over a fan chart. Units, row selection and bands
 come from :mod:`adoption.figures.style`; one scenario's fans are
 :mod:`adoption.figures.fans`, costs :mod:`adoption.figures.costs`.
 """
@@ -25,6 +26,7 @@ from .style import (
     _band,
     _dated,
     _label,
+    _legend,
     _limits,
     _one_level,
     _require,
@@ -214,3 +216,25 @@ def _handles(names: list[str], colour: dict[str, str], *, differences: bool) -> 
             )
         )
     return handles
+
+
+def median_over(
+    figure: Figure, forecast: pd.DataFrame, scenario: str, indicator: str, place: str, label: str
+) -> Figure:
+    """``scenario``'s median, dashed, over a fan chart of the same indicator and place.
+
+    For the same runs without levers over a :func:`~.fans.fan_chart`; the figure's legend
+    is drawn again with the line.
+    """
+    rows = forecast[
+        (forecast["scenario"] == scenario)
+        & (forecast["indicator"] == indicator)
+        & (forecast["place"] == place)
+    ]
+    ax = figure.axes[0]
+    unit = _unit(indicator, rows[["q05", "q95"]].to_numpy(float))
+    ax.plot(rows["date"], rows["median"] * unit.factor, "k--", lw=1.2, label=label)
+    title = figure.legends[0].get_title().get_text() if figure.legends else ""
+    figure.legends.clear()
+    _legend(figure, [ax], ncol=3, title=title or None)
+    return figure
