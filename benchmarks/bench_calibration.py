@@ -1,6 +1,6 @@
 """Calibration throughput and memory: simulations per second, and memory flat over many runs.
 
-Runs the calibration's simulator (``adoption.calibrate.Simulator`` at the default
+Runs the calibration's simulator (``adoption.calibration.Simulator`` at the default
 calibration settings: the three target districts to 2025-06, scale 0.1, target
 communes at full scale) ``--runs`` times in one process and prints simulations per
 second and the process's resident memory every ``--every`` runs. Then it runs
@@ -21,8 +21,8 @@ import mesa
 import numpy as np
 
 from adoption import AdoptionModel
-from adoption.calibrate import Settings, Simulator
-from adoption.observations import fit_figures
+from adoption.calibration import Settings, Simulator
+from adoption.calibration.observations import fit_figures
 
 
 def rss_mb() -> float:

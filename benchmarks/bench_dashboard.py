@@ -31,9 +31,9 @@ import pandas as pd
 from adoption.dashboard import quick
 from adoption.dashboard.charts import charts
 from adoption.ensemble import costs, run_ensemble, summarise
-from adoption.forecast import with_overrides
-from adoption.indicators import HEADLINE, TOTAL
-from adoption.scenario import load_scenario
+from adoption.model.indicators import HEADLINE, TOTAL
+from adoption.reports.forecast import with_overrides
+from adoption.scenarios.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ("combined", "infrastructure_push")

@@ -38,8 +38,8 @@ COMMANDS = {
 
 def evaluation() -> None:
     """Seconds per evaluation and per run (build and step), scale 0.05, combined scenario."""
-    from adoption.experiment import Evaluator
-    from adoption.model import AdoptionModel
+    from adoption.decisions.experiment import Evaluator
+    from adoption.model.model import AdoptionModel
 
     f = Evaluator(ROOT / "scenarios" / "combined.toml", scale=0.05)
     factors = f.factors()

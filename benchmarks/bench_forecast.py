@@ -34,9 +34,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from adoption.ensemble import costs, differences, run_ensemble, summarise
-    from adoption.forecast import with_overrides
-    from adoption.scenario import load_scenario
-    from adoption.tables import write_tables
+    from adoption.ensemble.tables import write_tables
+    from adoption.reports.forecast import with_overrides
+    from adoption.scenarios.scenario import load_scenario
 
     scenario = with_overrides(load_scenario(args.scenario), runs=args.runs)
     print(f"{scenario.name}: {scenario.runs} runs, scale {scenario.scale:g}, "

@@ -32,8 +32,8 @@ def main() -> None:
 
     from adoption.ensemble import FORECAST as INDICATORS
     from adoption.ensemble import run_ensemble
-    from adoption.interventions import Intervention
-    from adoption.scenario import load_scenario
+    from adoption.model.interventions import Intervention
+    from adoption.scenarios.scenario import load_scenario
 
     base = dataclasses.replace(
         load_scenario(ROOT / "scenarios" / "baseline.toml"), runs=args.runs, scale=args.scale

@@ -5,7 +5,7 @@
 scalars; each month the model takes its village-level snapshot (peer shares at
 the start of the month, coverage, app launch, team visit probabilities) and
 calls ``self.agents.shuffle_do("step")``. A household's ``step`` applies the
-rules of :mod:`adoption.rules` to itself, in the same order:
+rules of :mod:`adoption.model.rules` to itself, in the same order:
 
 1. background trends: smartphone and account from their due months;
 2. team visit: with the village's probability ``min(1, capacity / households to help)``
@@ -47,9 +47,11 @@ import mesa
 from common import SEED, end_month, rate, table
 
 from adoption import AdoptionModel
-from adoption.params import Params
-from adoption.rules import CLOCKS, P_MAX
-from adoption.rules import FILE_COUNTS as FILES  # counts kept per desk each month, in this order
+from adoption.model.params import Params
+from adoption.model.rules import CLOCKS, P_MAX
+from adoption.model.rules import (
+    FILE_COUNTS as FILES,  # counts kept per desk each month, in this order
+)
 
 
 class Household(mesa.Agent):
@@ -335,7 +337,7 @@ def run_per_agent(
     """
     profiles = None
     if n_households is not None:
-        from adoption.profiles import synthetic_profiles
+        from adoption.places.profiles import synthetic_profiles
 
         profiles, scale = synthetic_profiles(n_households), 1.0
     t0 = time.perf_counter()

@@ -28,7 +28,7 @@ import numpy as np
 from common import SEED, Timing, best, environment, table, time_vectorised
 
 from adoption import AdoptionModel
-from adoption.profiles import synthetic_profiles
+from adoption.places.profiles import synthetic_profiles
 
 SIZES = [10_000, 30_000, 100_000, 300_000, 1_000_000]
 #: Sizes up to this many households are timed twice (best of 2).

@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from adoption.calibrate import Settings, calibrate, synthetic_targets
-from adoption.observations import fit_figures
-from adoption.targets import load_priors
+from adoption.calibration import Settings, calibrate, synthetic_targets
+from adoption.calibration.observations import fit_figures
+from adoption.calibration.targets import load_priors
 
 
 def main() -> None:

@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from adoption.calibrate import Settings, Simulator
-from adoption.observations import fit_figures
-from adoption.params import Params
-from adoption.posterior import load_posterior
+from adoption.calibration import Settings, Simulator
+from adoption.calibration.observations import fit_figures
+from adoption.calibration.posterior import load_posterior
+from adoption.model.params import Params
 
 
 def window_means(simulator: Simulator, parameters: dict, seeds: range) -> pd.DataFrame:

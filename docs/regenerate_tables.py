@@ -6,8 +6,8 @@ that both tables are current (``tests/test_indicators.py``, ``tests/test_params.
 
 from pathlib import Path
 
-from adoption.indicators import markdown as indicator_table
-from adoption.params import Params
+from adoption.model.indicators import markdown as indicator_table
+from adoption.model.params import Params
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -29,8 +29,8 @@ from ema_workbench import (  # noqa: E402
 )
 from ema_workbench.analysis import prim  # noqa: E402
 
-from adoption.experiment import Evaluator  # noqa: E402
-from adoption.scenario import load_scenario  # noqa: E402
+from adoption.decisions.experiment import Evaluator  # noqa: E402
+from adoption.scenarios.scenario import load_scenario  # noqa: E402
 
 TINY = os.environ.get("ADOPTION_EXAMPLE_TINY") == "1"
 OUTCOMES = ["household_years_any", "additional_cost_vnd"]

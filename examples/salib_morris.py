@@ -17,9 +17,9 @@ import numpy as np
 from SALib.analyze import morris as analyze
 from SALib.sample import morris as sample
 
-from adoption.experiment import Evaluator
+from adoption.decisions.experiment import Evaluator
 from adoption.pool import Pool
-from adoption.scenario import load_scenario
+from adoption.scenarios.scenario import load_scenario
 
 TINY = os.environ.get("ADOPTION_EXAMPLE_TINY") == "1"
 OUTCOME = "household_years_any"

@@ -7,7 +7,7 @@ import pytest
 pytest.importorskip("pyabc")
 
 from adoption import AdoptionModel  # noqa: E402
-from adoption.calibrate import (  # noqa: E402
+from adoption.calibration import (
     ParameterSpace,
     Posterior,
     Settings,
@@ -20,9 +20,9 @@ from adoption.calibrate import (  # noqa: E402
     statistics,
     synthetic_targets,
 )
-from adoption.calibrate.smc import _ess_log, _next_beta  # noqa: E402
-from adoption.calibration_report import IDENTIFIED  # noqa: E402
-from adoption.targets import Prior, load_priors, load_targets  # noqa: E402
+from adoption.calibration.report import IDENTIFIED  # noqa: E402
+from adoption.calibration.smc import _ess_log, _next_beta  # noqa: E402
+from adoption.calibration.targets import Prior, load_priors, load_targets  # noqa: E402
 
 TARGETS = load_targets(role="target")
 
@@ -87,7 +87,7 @@ def test_observation_sd_is_the_noise_models_sd():
 
 
 def test_representativeness_and_discrepancy_widen_the_likelihood():
-    from adoption.observations import fit_figures
+    from adoption.calibration.observations import fit_figures
 
     figures = fit_figures()
     papi = figures[figures["id"] == "papi_ncsp_use_2022"]
@@ -237,8 +237,8 @@ def test_smc_resume_continues_the_same_run(tmp_path):
 
 
 def test_a_degenerate_posterior_says_so_and_identifies_nothing(tmp_path, capsys, monkeypatch):
-    from adoption import calibrate as calibration
-    from adoption.calibrate import save_posterior
+    from adoption import calibration
+    from adoption.calibration import save_posterior
     from adoption.cli import main
 
     priors = load_priors()
@@ -260,7 +260,7 @@ def test_a_degenerate_posterior_says_so_and_identifies_nothing(tmp_path, capsys,
     err = capsys.readouterr().err
     assert err.startswith("adoption: warning: degenerate posterior")
 
-    from adoption.calibration_report import _page
+    from adoption.calibration.report import _page
 
     page = _page(
         pd.DataFrame({"id": [], "z": [], "inside_50": [], "inside_90": []}),

@@ -11,7 +11,7 @@ import pytest
 from adoption.cli import main
 from adoption.ensemble import run as ensemble
 from adoption.errors import UserError
-from adoption.scenario import load_scenario
+from adoption.scenarios.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -129,7 +129,7 @@ def test_validate_and_params(capsys):
 
 def test_parameters_source(tmp_path, monkeypatch):
     from adoption import Params
-    from adoption import posterior as shipped_posterior
+    from adoption.calibration import posterior as shipped_posterior
 
     path = tmp_path / "posterior.csv"
     path.write_text("q_online,weight\n0.01,0.25\n0.03,0.75\n", encoding="utf-8")

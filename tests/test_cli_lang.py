@@ -6,9 +6,9 @@ import pytest
 from test_figures import cost_table, summary
 from test_i18n import drawn_texts
 
-from adoption import i18n
 from adoption.cli import main
-from adoption.indicators import HEADLINE, TOTAL
+from adoption.model.indicators import HEADLINE, TOTAL
+from adoption.reports import i18n
 
 
 def _scenario(tmp_path: Path, name: str, lever: bool) -> Path:
@@ -27,7 +27,7 @@ def _scenario(tmp_path: Path, name: str, lever: bool) -> Path:
 @pytest.fixture
 def saved(monkeypatch):
     """The texts of every figure the commands save, by file name."""
-    from adoption import forecast
+    from adoption.reports import forecast
 
     texts: dict[str, list[str]] = {}
     original = forecast._save_figure
@@ -77,7 +77,7 @@ def test_an_unknown_language_is_refused(command, tmp_path, capsys):
 
 def test_figures_in_vietnamese_are_written_beside_the_english(tmp_path, saved, monkeypatch):
     """``adoption figures --lang vi``: the README's figures as ``*_vi.png`` (runs faked)."""
-    from adoption import forecast
+    from adoption.reports import forecast
 
     places = {"Lục Yên": ("district", "Lục Yên"), TOTAL: ("total", TOTAL)}
     shown = [*HEADLINE, "any_service_rate"]

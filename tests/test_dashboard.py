@@ -9,13 +9,13 @@ import pytest
 
 pytest.importorskip("solara")
 
-from adoption import i18n  # noqa: E402
 from adoption.cli import main  # noqa: E402
 from adoption.dashboard import draft as drafts  # noqa: E402
 from adoption.dashboard import quick  # noqa: E402
 from adoption.errors import UserError  # noqa: E402
-from adoption.interventions import TYPES  # noqa: E402
-from adoption.scenario import load_scenario  # noqa: E402
+from adoption.model.levers import TYPES  # noqa: E402
+from adoption.reports import i18n  # noqa: E402
+from adoption.scenarios.scenario import load_scenario  # noqa: E402
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 from adoption.cli import main  # noqa: E402
 from adoption.dashboard import draft as drafts  # noqa: E402
-from adoption.scenario import load_scenario  # noqa: E402
+from adoption.scenarios.scenario import load_scenario  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = Path(os.environ.get("ADOPTION_SCREENSHOTS", ROOT / "out" / "dashboard-screenshots"))

@@ -13,13 +13,13 @@ v = pytest.importorskip("ipyvuetify")
 from mesa.visualization.solara_viz import _check_model_params  # noqa: E402
 from solara.widgets.widgets import GridLayout  # noqa: E402
 
+from adoption.calibration.posterior import load_posterior  # noqa: E402
 from adoption.dashboard import researcher, state, village_view  # noqa: E402
 from adoption.dashboard.researcher import ResearcherView, ResearchModel  # noqa: E402
 from adoption.errors import UserError  # noqa: E402
-from adoption.i18n import MISSING, tr, using  # noqa: E402
-from adoption.indicators import HEADLINE, INDICATORS  # noqa: E402
-from adoption.params import Params  # noqa: E402
-from adoption.posterior import load_posterior  # noqa: E402
+from adoption.model.indicators import HEADLINE, INDICATORS  # noqa: E402
+from adoption.model.params import Params  # noqa: E402
+from adoption.reports.i18n import MISSING, tr, using  # noqa: E402
 
 
 @pytest.fixture

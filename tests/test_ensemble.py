@@ -17,8 +17,8 @@ from adoption.ensemble import (
     summarise,
 )
 from adoption.ensemble import run as ensemble
-from adoption.interventions import Intervention
-from adoption.scenario import Scenario
+from adoption.model.interventions import Intervention
+from adoption.scenarios.scenario import Scenario
 
 
 def _scenario(tmp_path, runs=4, interventions=(), seed=11, name="s", end="2023-12"):

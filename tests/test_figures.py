@@ -11,7 +11,9 @@ import pytest
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 
-from adoption.figures import (
+from adoption.calibration.targets import load_targets
+from adoption.model.indicators import TOTAL
+from adoption.reports.figures import (
     comparison_chart,
     cost_effectiveness_chart,
     fan_chart,
@@ -19,8 +21,6 @@ from adoption.figures import (
     load_references,
     small_multiples,
 )
-from adoption.indicators import TOTAL
-from adoption.targets import load_targets
 
 SCENARIOS = ("baseline", "push")
 #: place -> (level, district)

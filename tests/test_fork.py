@@ -1,12 +1,13 @@
-"""A run continued with levers from the run without them is the run with them (adoption.fork)."""
+"""A run continued with levers from the run without them is the run with them (fork)."""
 
 import numpy as np
 import pytest
 
+from adoption.decisions.fork import fork, step_to
 from adoption.errors import UserError
-from adoption.fork import fork, step_to
-from adoption.interventions import TYPES, Intervention
-from adoption.model import AdoptionModel
+from adoption.model.interventions import Intervention
+from adoption.model.levers import TYPES
+from adoption.model.model import AdoptionModel
 
 KW = {"districts": ["Trùng Khánh", "Chợ Đồn"], "end": "2024-06", "scale": 0.1, "rng": 11}
 
@@ -58,8 +59,8 @@ def test_the_outcomes_record_holds_the_forecast_values_it_measures():
     outcomes.run_model()
     measured = ~np.isnan(outcomes.trace)
     assert np.array_equal(forecast.trace[measured], outcomes.trace[measured])
-    from adoption.indicators import FORECAST
-    from adoption.outcomes import MONTHLY
+    from adoption.model.indicators import FORECAST
+    from adoption.model.outcomes import MONTHLY
 
     for name in MONTHLY:  # what the outcomes read every month is there every month
         assert measured[:, :, FORECAST.index(name)].all()

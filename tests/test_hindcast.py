@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from adoption.calibrate.predictive import score
+from adoption.calibration.hindcast import coverage, split
+from adoption.calibration.observations import fit_figures
+from adoption.calibration.predictive import score
 from adoption.cli import main
-from adoption.hindcast import coverage, split
-from adoption.observations import fit_figures
 
 Figure = namedtuple("Figure", "value kind")
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from adoption.indicators import INDICATORS, RATES, TOTAL
+from adoption.model.indicators import INDICATORS, RATES, TOTAL
 
 
 def test_tidy_columns_and_indicators(small_run):
@@ -66,7 +66,7 @@ def test_every_indicator_is_defined_once_with_one_source():
 def test_the_readme_indicator_table_is_generated_from_the_registry():
     from pathlib import Path
 
-    from adoption.indicators import markdown
+    from adoption.model.indicators import markdown
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     assert markdown() in readme, (

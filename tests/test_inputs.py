@@ -11,13 +11,18 @@ from pathlib import Path
 import pytest
 
 from adoption import AdoptionModel, Params
+from adoption.calibration.targets import (
+    default_priors_path,
+    default_targets_path,
+    load_priors,
+    load_targets,
+)
 from adoption.cli import main
 from adoption.errors import UserError
-from adoption.interventions import Intervention
-from adoption.profiles import default_profile_path, load_profiles
-from adoption.scenario import load_scenario
-from adoption.simulate import as_params
-from adoption.targets import default_priors_path, default_targets_path, load_priors, load_targets
+from adoption.model.interventions import Intervention
+from adoption.model.simulate import as_params
+from adoption.places.profiles import default_profile_path, load_profiles
+from adoption.scenarios.scenario import load_scenario
 
 LEVER = (
     '[[interventions]]\ntype = "train_teams"\nstart = "2026-01"\nmagnitude = 0.5\n'

@@ -9,8 +9,9 @@ import pytest
 
 from adoption import AdoptionModel
 from adoption.calendar import parse_month
-from adoption.interventions import TYPES, Intervention
-from adoption.params import Params
+from adoption.model.interventions import Intervention
+from adoption.model.levers import TYPES
+from adoption.model.params import Params
 
 DISTRICTS = ["Lục Yên"]
 START = "2024-01"

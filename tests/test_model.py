@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from adoption import AdoptionModel, Params
-from adoption.agents import CommunityTeam, OneStopOffice
-from adoption.profiles import default_profile_path, load_profiles, single_village
+from adoption.model.agents import CommunityTeam, OneStopOffice
+from adoption.places.profiles import default_profile_path, load_profiles, single_village
 
 
 def _bass_mean(p, q, n, months, runs):

@@ -5,14 +5,14 @@ import csv
 import numpy as np
 import pytest
 
-from adoption.errors import UserError
-from adoption.indicators import INDICATORS
-from adoption.observations import (
+from adoption.calibration.observations import (
     COLUMNS,
     default_observations_path,
     fit_figures,
     load_observations,
 )
+from adoption.errors import UserError
+from adoption.model.indicators import INDICATORS
 
 
 def _rows():

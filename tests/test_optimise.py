@@ -3,10 +3,10 @@
 import pandas as pd
 import pytest
 
-from adoption import menu, optimise
 from adoption.cli import main
+from adoption.decisions import menu, optimise
 from adoption.errors import UserError
-from adoption.scenario import load_scenario
+from adoption.scenarios.scenario import load_scenario
 
 HEAD = (
     'districts = ["Chợ Đồn"]\nstart = "2019-01"\nend = "2024-12"\nseed = 5\nruns = 2\nscale = 0.1\n'

@@ -7,9 +7,9 @@ import pytest
 
 from adoption.calendar import month_range, parse_month
 from adoption.ensemble import FORECAST, costs, run_ensemble
-from adoption.interventions import Intervention
-from adoption.outcomes import Window, household_years, run_outcomes
-from adoption.scenario import Scenario
+from adoption.model.interventions import Intervention
+from adoption.model.outcomes import Window, household_years, run_outcomes
+from adoption.scenarios.scenario import Scenario
 
 MONTHS = month_range("2025-01", "2030-12")
 

@@ -7,12 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from adoption import forecast as forecast_module
-from adoption import outputs
 from adoption.cli import main
+from adoption.ensemble import outputs
+from adoption.ensemble.outputs import OutputSet
+from adoption.ensemble.tables import write_csv
 from adoption.errors import UserError
-from adoption.outputs import OutputSet
-from adoption.tables import write_csv
+from adoption.reports import forecast as forecast_module
 
 SCENARIO = 'name = "{name}"\ndistricts = ["Chợ Đồn"]\nend = "2020-06"\nscale = 0.1\nseed = {seed}\n'
 

@@ -4,7 +4,7 @@ import pytest
 
 from adoption import Params
 from adoption.errors import UserError
-from adoption.simulate import as_params
+from adoption.model.simulate import as_params
 
 
 def test_every_parameter_documented():

@@ -6,7 +6,7 @@ import pytest
 
 from adoption import AdoptionModel
 from adoption.errors import UserError
-from adoption.profiles import COLUMNS, default_profile_path, load_profiles
+from adoption.places.profiles import COLUMNS, default_profile_path, load_profiles
 
 
 def _rows():

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from adoption.cli import main
-from adoption.ranking import rank_values, thresholds
+from adoption.decisions.ranking import rank_values, thresholds
 
 
 def test_probability_best_and_regret_from_paired_runs():

@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from adoption import runcache
+from adoption.ensemble import cache as runcache
 from adoption.ensemble import run_ensemble
-from adoption.scenario import Scenario
+from adoption.scenarios.scenario import Scenario
 
-PACKAGE = Path(runcache.__file__).resolve().parent
+PACKAGE = runcache.PACKAGE  # the package folder the fingerprint covers
 
 
 def _scenario(tmp_path, runs=3):
@@ -40,11 +40,11 @@ _RUN = textwrap.dedent(
     sys.path.insert(0, sys.argv[2])
     import adoption
     from adoption.ensemble import run_ensemble
-    from adoption.scenario import Scenario
+    from adoption.scenarios.scenario import Scenario
     scenario = Scenario(path=Path("s.toml"), name="s", districts=["Chợ Đồn"], end="2021-06",
                         seed=3, scale=0.1, runs=2, parameters="defaults")
     e = run_ensemble(scenario, sys.argv[1], workers=1, progress=False)
-    k = list(adoption.indicators.FORECAST).index("online_service_rate")
+    k = list(adoption.model.indicators.FORECAST).index("online_service_rate")
     print(adoption.__file__, e.folder.name, float(e.values[:, -12:, -1, k].mean()))
     """
 )
@@ -68,7 +68,7 @@ def test_a_rule_edited_in_a_copy_of_the_package_is_not_answered_from_the_cache(t
     assert first[0].startswith(str(copy))  # the copy is the package that ran
     again = _run_with(copy, cache)
     assert again == first  # unchanged code: the cached runs are used
-    rules = copy / "adoption" / "rules.py"
+    rules = copy / "adoption" / "model" / "rules.py"
     text = rules.read_text(encoding="utf-8")
     edited = text.replace(
         "assisted = in_person & offered & (u[3] < offices.assist[step, desk])",
@@ -89,7 +89,7 @@ def test_the_fingerprint_covers_every_source_and_data_file(tmp_path, monkeypatch
     runcache.fingerprint.cache_clear()
     try:
         before = runcache.fingerprint()
-        for name in ("params.py", "data/districts.csv"):
+        for name in ("model/params.py", "data/districts.csv"):
             path = copy / name
             original = path.read_bytes()
             path.write_bytes(original + b"\n")

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from adoption.scenario import load_scenario, parse_scenario
-from adoption.scenario_file import dumps, scenario_data
+from adoption.scenarios.scenario import load_scenario, parse_scenario
+from adoption.scenarios.writer import dumps, scenario_data
 
 SCENARIOS = sorted(Path("scenarios").glob("*.toml"))
 

@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from adoption import sensitivity
+from adoption.calibration.targets import load_priors
 from adoption.cli import main
-from adoption.experiment import Evaluator
-from adoption.params import Params
-from adoption.scenario import load_scenario
-from adoption.targets import load_priors
+from adoption.decisions import sensitivity
+from adoption.decisions.experiment import Evaluator
+from adoption.model.params import Params
+from adoption.scenarios.scenario import load_scenario
 
 SCENARIO = (
     'name = "tiny"\ndistricts = ["Chợ Đồn"]\nend = "2024-12"\nseed = 2\nruns = 2\nscale = 0.05\n'

@@ -10,7 +10,7 @@ CITING = [
     "adoption/data/references.csv",
     "calibration/targets.csv",
     "calibration/priors.toml",
-    "adoption/params.py",
+    "adoption/model/params.py",
     *[f"scenarios/{p.name}" for p in (ROOT / "scenarios").glob("*.toml")],
 ]
 

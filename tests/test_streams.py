@@ -3,7 +3,7 @@
 import numpy as np
 
 from adoption import AdoptionModel, Params
-from adoption.streams import PROCESSES, Streams
+from adoption.model.streams import PROCESSES, Streams
 
 
 def test_streams_are_distinct_and_reproducible():

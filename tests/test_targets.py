@@ -9,9 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from adoption.errors import UserError
-from adoption.params import Params
-from adoption.targets import (
+from adoption.calibration.targets import (
     COLUMNS,
     INDICATORS,
     default_priors_path,
@@ -19,6 +17,8 @@ from adoption.targets import (
     load_priors,
     load_targets,
 )
+from adoption.errors import UserError
+from adoption.model.params import Params
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
@@ -240,7 +240,7 @@ def test_a_small_priors_file_loads(tmp_path):
 @pytest.mark.parametrize(
     "old, new, line, problem",
     [
-        ("[p_online]", "[p_onlin]", "line 2", "not a parameter of adoption.params.Params"),
+        ("[p_online]", "[p_onlin]", "line 2", "not a parameter of adoption.model.params.Params"),
         ('"loguniform"', '"gamma"', "line 2", "unknown distribution 'gamma'"),
         ("[0.0001, 0.005]", "[0.005, 0.0001]", "line 2", "lower < upper"),
         ("[0.0001, 0.005]", "[0.0001]", "line 2", "bounds must be [lower, upper]"),

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import solara
 
-from .fields import LanguageSwitch
-from .planner import PlannerView
-from .state import t
+from adoption.dashboard.fields import LanguageSwitch
+from adoption.dashboard.planner import PlannerView
+from adoption.dashboard.state import t
 
 
 @solara.component
 def ResearcherPage():
     """The researcher's page, imported when first opened (Mesa's SolaraViz and Altair)."""
-    from .researcher import ResearcherView
+    from adoption.dashboard.researcher import ResearcherView
 
     return ResearcherView()
 

@@ -3,8 +3,8 @@
 The figures of a quick forecast (:class:`adoption.dashboard.quick.Result`) at one place
 and indicator: the scenario's fan chart with the reported figures and national targets,
 the baseline's median drawn over it; the scenarios side by side with their paired
-difference (:func:`adoption.figures.comparison_chart`); and cost-effectiveness
-(:func:`adoption.figures.cost_effectiveness_chart`). The page shows the PNG it offers for
+difference (:func:`adoption.reports.figures.comparison_chart`); and cost-effectiveness
+(:func:`adoption.reports.figures.cost_effectiveness_chart`). The page shows the PNG it offers for
 download, so what a planner takes away is what they saw.
 """
 
@@ -19,16 +19,16 @@ matplotlib.use("Agg")  # a server draws off screen, from any thread
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from ..figures import (  # noqa: E402
+from adoption.calibration.targets import load_targets  # noqa: E402
+from adoption.dashboard.quick import Result  # noqa: E402
+from adoption.reports.figures import (
     comparison_chart,
     cost_effectiveness_chart,
     fan_chart,
     load_references,
     median_over,
 )
-from ..i18n import tr, using  # noqa: E402
-from ..targets import load_targets  # noqa: E402
-from .quick import Result  # noqa: E402
+from adoption.reports.i18n import tr, using  # noqa: E402
 
 
 def charts(result: Result, indicator: str, place: str, lang: str) -> dict[str, bytes]:

@@ -3,8 +3,8 @@
 A draft is a plain dict with the keys of a scenario file (``name``, ``districts``,
 ``interventions``: a list of dicts, …), so what the page shows, what it checks and
 what it downloads are the same thing. :func:`check` writes the draft as TOML
-(:func:`adoption.scenario_file.dumps`) and reads it back with
-:func:`adoption.scenario.parse_scenario`, the code ``adoption validate`` runs: the page
+(:func:`adoption.scenarios.writer.dumps`) and reads it back with
+:func:`adoption.scenarios.scenario.parse_scenario`, the code ``adoption validate`` runs: the page
 shows the command line's message, and :func:`field` says which input it belongs to.
 Nothing here imports Solara (tested without a browser).
 """
@@ -15,16 +15,17 @@ import re
 from functools import cache
 from pathlib import Path
 
-from ..errors import UserError
-from ..interventions import TYPES
-from ..menu import menu
-from ..places import fold, place_names, qualified
-from ..profiles import load_profiles
-from ..scenario import Scenario, load_scenario, parse_scenario
-from ..scenario_file import dumps, lever_data, scenario_data
+from adoption.decisions.menu import menu
+from adoption.errors import UserError
+from adoption.files import REPOSITORY
+from adoption.model.levers import TYPES
+from adoption.places.names import fold, place_names, qualified
+from adoption.places.profiles import load_profiles
+from adoption.scenarios.scenario import Scenario, load_scenario, parse_scenario
+from adoption.scenarios.writer import dumps, lever_data, scenario_data
 
 #: The shipped scenario files a planner can start from.
-SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+SCENARIOS = REPOSITORY / "scenarios"
 #: The name messages give the edited scenario (and the file name it downloads as).
 FILE = "dashboard-scenario.toml"
 #: Lever keys a planner types as numbers.

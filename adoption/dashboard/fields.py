@@ -11,9 +11,9 @@ from collections.abc import Callable
 
 import solara
 
-from ..errors import UserError
-from . import draft as drafts
-from .state import t
+from adoption.dashboard import draft as drafts
+from adoption.dashboard.state import t
+from adoption.errors import UserError
 
 
 @solara.component
@@ -99,7 +99,7 @@ def PlacePicker(where: list, on_value: Callable[[list], None], css: str, error=N
 
 def drafts_value() -> dict:
     """The session's draft (read here so the picker re-renders with it)."""
-    from .state import draft
+    from adoption.dashboard.state import draft
 
     return draft.value
 
@@ -107,8 +107,8 @@ def drafts_value() -> dict:
 @solara.component
 def LanguageSwitch():
     """The page's language, one button per language (named in itself)."""
-    from ..i18n import LANGUAGES
-    from .state import lang
+    from adoption.dashboard.state import lang
+    from adoption.reports.i18n import LANGUAGES
 
     solara.ToggleButtonsSingle(
         value=lang.value,

@@ -1,7 +1,7 @@
 """The planner's levers: add, edit and remove levers of every type.
 
 What a lever's magnitude means, its allowed range and what its unit cost is per come from
-the lever type (:data:`adoption.interventions.TYPES`), shown in the page's language; the
+the lever type (:data:`adoption.model.levers.TYPES`), shown in the page's language; the
 page copies none of them.
 """
 
@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import solara
 
-from ..errors import UserError
-from ..interventions import TYPES
-from . import draft as drafts
-from . import state
-from .fields import Choice, NumberField, PlacePicker, TextField
-from .state import t
+from adoption.dashboard import draft as drafts
+from adoption.dashboard import state
+from adoption.dashboard.fields import Choice, NumberField, PlacePicker, TextField
+from adoption.dashboard.state import t
+from adoption.errors import UserError
+from adoption.model.levers import TYPES
 
 
 def _set_lever(i: int, key: str, value) -> None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import solara
 
-from ..errors import UserError
-from . import draft as drafts
-from . import quick, state
-from .fields import TextField
-from .levers_card import LeversCard
-from .results import CostsCard, ResultsCard
-from .state import forecast_task, t
+from adoption.dashboard import draft as drafts
+from adoption.dashboard import quick, state
+from adoption.dashboard.fields import TextField
+from adoption.dashboard.levers_card import LeversCard
+from adoption.dashboard.results import CostsCard, ResultsCard
+from adoption.dashboard.state import forecast_task, t
+from adoption.errors import UserError
 
 #: Top-level keys with an input of their own; other messages are shown above the form.
 FIELDS = ("name", "description", "districts", "start", "end")

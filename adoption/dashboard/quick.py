@@ -19,15 +19,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..ensemble import Ensemble, costs, differences, run_ensemble, summarise
-from ..forecast import with_overrides
-from ..scenario import Scenario
+from adoption.ensemble import Ensemble, costs, differences, run_ensemble, summarise
+from adoption.files import DATA
+from adoption.reports.forecast import with_overrides
+from adoption.scenarios.scenario import Scenario
 
 #: Runs of a quick forecast (each a posterior draw and a seed).
 RUNS = 20
 #: Households simulated per real household in a quick forecast.
 SCALE = 0.05
-_CAVEAT = Path(__file__).resolve().parents[1] / "data" / "quick_caveat.csv"
+_CAVEAT = DATA / "quick_caveat.csv"
 
 
 @dataclasses.dataclass

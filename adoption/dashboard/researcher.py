@@ -1,8 +1,8 @@
 """The researcher's page: one run of one district, stepped month by month in Mesa's SolaraViz.
 
-Owns :class:`ResearchModel` (the model of :mod:`adoption.model`, one district, built from
+Owns :class:`ResearchModel` (the model of :mod:`adoption.model.model`, one district, built from
 keyword arguments only, as SolaraViz rebuilds it on Reset), :func:`model_params` (the
-page's inputs, derived from :meth:`adoption.params.Params.bounds`, the parameters' units
+page's inputs, derived from :meth:`adoption.model.params.Params.bounds`, the parameters' units
 and the shipped posterior), the page's components and :func:`ResearcherView`. The figures
 are drawn by :mod:`.village_view`. No rule is reimplemented here: the page reads the run's
 state (household flags per village) and what Mesa's DataCollector recorded.
@@ -21,19 +21,19 @@ import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from ..calendar import format_month, to_timestamps
-from ..errors import UserError
-from ..i18n import LANGUAGES, tr, using
-from ..indicators import HEADLINE, INDICATORS
-from ..model import AdoptionModel
-from ..params import Params
-from ..posterior import load_posterior, posterior_mean_params
-from ..profiles import load_profiles
-from ..rules import village_counts
-from . import state, village_view
-from .draft import districts
-from .fields import LanguageSwitch
-from .state import t
+from adoption.calendar import format_month, to_timestamps
+from adoption.calibration.posterior import load_posterior, posterior_mean_params
+from adoption.dashboard import state, village_view
+from adoption.dashboard.draft import districts
+from adoption.dashboard.fields import LanguageSwitch
+from adoption.dashboard.state import t
+from adoption.errors import UserError
+from adoption.model.indicators import HEADLINE, INDICATORS
+from adoption.model.model import AdoptionModel
+from adoption.model.params import Params
+from adoption.model.rules import village_counts
+from adoption.places.profiles import load_profiles
+from adoption.reports.i18n import LANGUAGES, tr, using
 
 #: Households simulated per real household: every household (a step takes ~3 ms).
 SCALE = 1.0
@@ -82,7 +82,7 @@ class ResearchModel(AdoptionModel):
             by name or by its label in English or Vietnamese (what the page's list shows).
         scale: households simulated per real household.
         seed: seed of the run.
-        **kwargs: behavioural parameters of :class:`~adoption.params.Params` by name; the
+        **kwargs: behavioural parameters of :class:`~adoption.model.params.Params` by name; the
             others are the shipped posterior's means (:func:`calibrated`).
     """
 

@@ -16,13 +16,13 @@ from __future__ import annotations
 import pandas as pd
 import solara
 
-from ..ensemble.run import slug
-from ..indicators import HEADLINE, INDICATORS, TOTAL
-from . import draft as drafts
-from . import quick, state
-from .charts import charts, cost_chart
-from .fields import Choice
-from .state import forecast_task, t
+from adoption.dashboard import draft as drafts
+from adoption.dashboard import quick, state
+from adoption.dashboard.charts import charts, cost_chart
+from adoption.dashboard.fields import Choice
+from adoption.dashboard.state import forecast_task, t
+from adoption.ensemble.run import slug
+from adoption.model.indicators import HEADLINE, INDICATORS, TOTAL
 
 #: Indicators a planner can draw: the headline ones and households using any service.
 SHOWN = ("any_service_rate", *HEADLINE)

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import solara
 
-from ..i18n import tr
-from ..indicators import TOTAL
-from . import draft as drafts
-from . import quick
+from adoption.dashboard import draft as drafts
+from adoption.dashboard import quick
+from adoption.model.indicators import TOTAL
+from adoption.reports.i18n import tr
 
 #: The page's language; Vietnamese first, as most planners read it.
 lang = solara.reactive(os.environ.get("ADOPTION_LANG", "vi"))
@@ -32,7 +32,7 @@ progress = solara.reactive(0.0)
 
 
 def t(text: str) -> str:
-    """``text`` in the page's language (see :func:`adoption.i18n.tr`)."""
+    """``text`` in the page's language (see :func:`adoption.reports.i18n.tr`)."""
     return tr(text, lang.value)
 
 

@@ -6,7 +6,7 @@ Owns the drawing only; the numbers come from the run
 model's state and Mesa's DataCollector). Figures are made with ``matplotlib.figure.Figure``,
 never pyplot (a server would keep every pyplot figure alive), once per run and language,
 and updated in place as the run steps (:class:`RunFigure`). Every text goes through
-:func:`adoption.i18n.tr` in the figure's language; the Vietnamese is in
+:func:`adoption.reports.i18n.tr` in the figure's language; the Vietnamese is in
 ``adoption/data/vi_researcher.csv``.
 """
 
@@ -23,10 +23,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 from PIL import Image
 
-from ..calendar import format_month, to_timestamps
-from ..i18n import tr, using
-from ..indicators import INDICATORS
-from ..population import Structure
+from adoption.calendar import format_month, to_timestamps
+from adoption.model.indicators import INDICATORS
+from adoption.model.population import Structure
+from adoption.reports.i18n import tr, using
 
 #: Size of each figure in inches, and the resolution it is drawn at (the page scales it).
 SIZE = (4.4, 3.4)

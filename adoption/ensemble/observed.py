@@ -2,7 +2,7 @@
 
 A forecast's quantiles (``q05`` ... ``q95``) are the model's own spread over posterior
 draws and seeds. A figure that a district later reports is that value seen through the
-observation model of the calibration (:mod:`adoption.calibrate.noise`): the model
+observation model of the calibration (:mod:`adoption.calibration.noise`): the model
 discrepancy (``obs_discrepancy`` of each run's posterior draw) on the logit scale, then
 the reporting error of a point figure on the rate scale (so a rate near 0 or 1 keeps a
 band a few points wide). :func:`observation_quantiles` draws such reports, :data:`DRAWS`
@@ -16,9 +16,11 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit, logit
 
-from ..calibrate.noise import EDGE, REPORTING_SD
-from ..indicators import FORECAST, INDICATORS
-from .run import Ensemble
+from adoption.calibration.noise import EDGE, REPORTING_SD
+from adoption.calibration.noise import discrepancy as model_discrepancy
+from adoption.ensemble.run import Ensemble
+from adoption.ensemble.spread import sorted_quantile
+from adoption.model.indicators import FORECAST, INDICATORS
 
 #: Reports drawn per run.
 DRAWS = 8
@@ -31,13 +33,11 @@ def observation_quantiles(ensemble: Ensemble) -> dict[str, np.ndarray]:
 
     NaN for indicators that are not shares and for commune rows.
     """
-    from .summaries import _quantile  # (summaries imports this module)
-
     values = ensemble.values
     shape = values.shape[1:]
     out = {name: np.full(shape, np.nan) for name in BAND}
     places = np.flatnonzero(ensemble.places["level"].to_numpy() != "commune")
-    discrepancy = np.array([t.params.get("obs_discrepancy", 0.0) for t in ensemble.tasks])
+    discrepancy = np.array([model_discrepancy(t.params) for t in ensemble.tasks])
     rng = np.random.default_rng(np.random.SeedSequence(ensemble.scenario.seed, spawn_key=(7,)))
     tau = REPORTING_SD["point"]
     for k, name in enumerate(FORECAST):
@@ -51,5 +51,5 @@ def observation_quantiles(ensemble: Ensemble) -> dict[str, np.ndarray]:
         ordered = np.sort(reports.reshape(-1, *s.shape[1:]), axis=0)  # NaN last
         n = np.sum(~np.isnan(ordered), axis=0)
         for column, q in BAND.items():  # as np.nanquantile (linear), without its slow path
-            out[column][:, places, k] = _quantile(ordered, n, q)
+            out[column][:, places, k] = sorted_quantile(ordered, n, q)
     return out

@@ -19,12 +19,16 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from .. import __version__, runcache
-from ..indicators import FORECAST
-from ..interventions import Intervention
-from ..params import Params
-from ..posterior import CALIBRATION_DIR, POSTERIOR_FILE, load_posterior
-from ..scenario import Scenario
+from adoption.calibration.posterior import CALIBRATION_DIR, POSTERIOR_FILE, load_posterior
+from adoption.ensemble import cache as runcache
+from adoption.files import __version__
+from adoption.model.indicators import FORECAST
+from adoption.model.interventions import Intervention
+from adoption.model.model import place_table
+from adoption.model.params import Params
+from adoption.model.population import build_structure
+from adoption.places.profiles import load_profiles
+from adoption.scenarios.scenario import Scenario
 
 
 @dataclass(frozen=True)
@@ -96,8 +100,6 @@ _PROFILES: dict = {}
 
 def _profiles(profile: str | None, districts: tuple[str, ...] | None):
     """District profiles, read once per process."""
-    from ..profiles import load_profiles
-
     key = (profile, districts)
     if key not in _PROFILES:
         _PROFILES[key] = load_profiles(profile, list(districts) if districts else None)
@@ -106,9 +108,6 @@ def _profiles(profile: str | None, districts: tuple[str, ...] | None):
 
 def places(scenario: Scenario) -> pd.DataFrame:
     """The place table (place, level, district) of a scenario's runs, in run order."""
-    from ..model import place_table
-    from ..population import build_structure
-
     profiles = _profiles(
         str(scenario.profile) if scenario.profile else None,
         tuple(scenario.districts) if scenario.districts else None,
@@ -120,7 +119,7 @@ def cache_key(scenario: Scenario, tasks: list[RunTask] | None = None) -> str:
     """Hash of everything that determines a scenario's runs.
 
     The runs' tasks (parameters, levers, draws, seeds, period, scale), the indicators
-    kept, the code and data of the package (:func:`adoption.runcache.fingerprint`), the
+    kept, the code and data of the package (:func:`adoption.ensemble.cache.fingerprint`), the
     user's profile file and the posterior file. ``tasks``: the scenario's :func:`plan`,
     if already made.
     """

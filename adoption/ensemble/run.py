@@ -2,7 +2,7 @@
 
 :func:`run_one` is a plain picklable function of a :class:`~.plan.RunTask`; runs go
 to local processes or a Dask cluster through :class:`adoption.pool.Pool`. Each
-finished run is kept by :mod:`adoption.runcache`, so an interrupted ensemble keeps its
+finished run is kept by :mod:`adoption.ensemble.cache`, so an interrupted ensemble keeps its
 finished runs and the same command picks up where it stopped. A run's result depends
 on its task only, so the ensemble is identical whatever the number of workers.
 
@@ -18,13 +18,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import runcache
-from ..calendar import month_range
-from ..indicators import FORECAST
-from ..params import Params
-from ..pool import Pool
-from ..scenario import Scenario
-from .plan import RunTask, _profiles, cache_key, places, plan
+from adoption.calendar import month_range
+from adoption.ensemble import cache as runcache
+from adoption.ensemble.plan import RunTask, _profiles, cache_key, places, plan
+from adoption.model.indicators import FORECAST
+from adoption.model.model import AdoptionModel
+from adoption.model.params import Params
+from adoption.pool import Pool
+from adoption.scenarios.scenario import Scenario
 
 
 def run_one(task: RunTask) -> np.ndarray:
@@ -33,8 +34,6 @@ def run_one(task: RunTask) -> np.ndarray:
     Returns:
         float32 array ``(months, places, len(FORECAST))``.
     """
-    from ..model import AdoptionModel
-
     model = AdoptionModel(
         Params(**task.params),
         _profiles(task.profile, task.districts),
@@ -52,7 +51,7 @@ def run_one(task: RunTask) -> np.ndarray:
 
 
 def extract(model) -> np.ndarray:
-    """The :data:`~adoption.indicators.FORECAST` indicators of a finished model.
+    """The :data:`~adoption.model.indicators.FORECAST` indicators of a finished model.
 
     Returns:
         float32 array ``(months, places, indicators)``, counts in real units.

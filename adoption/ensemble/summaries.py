@@ -14,15 +14,14 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from ..calendar import format_month, parse_month, to_timestamps
-from ..indicators import FORECAST
-from ..outcomes import SERVICES as OUTCOME_SERVICES
-from ..outcomes import Window, household_years, lever_window, present_cost
-from .observed import observation_quantiles
-from .run import Ensemble
+from adoption.calendar import format_month, parse_month, to_timestamps
+from adoption.ensemble.observed import observation_quantiles
+from adoption.ensemble.run import Ensemble
+from adoption.ensemble.spread import QUANTILES, quantiles
+from adoption.model.indicators import FORECAST
+from adoption.model.outcomes import SERVICES as OUTCOME_SERVICES
+from adoption.model.outcomes import Window, household_years, lever_window, present_cost
 
-#: Quantiles reported, and their column names.
-QUANTILES: dict[str, float] = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
 #: Adoption counts costed per additional household: service -> name in the measure.
 SERVICES: dict[str, str] = {
     "any": "household",
@@ -32,30 +31,6 @@ SERVICES: dict[str, str] = {
 }
 #: Months at which costs per additional household are reported (if within the period).
 COST_DATES = ("2025-12", "2030-12")
-
-
-def quantiles(values: np.ndarray, axis: int = 0) -> dict[str, np.ndarray]:
-    """The :data:`QUANTILES` and the mean over ``axis``, ignoring NaN (linear interpolation)."""
-    ordered = np.sort(np.moveaxis(values, axis, 0), axis=0)  # NaN sort last
-    n = np.sum(~np.isnan(ordered), axis=0)
-    out = {}
-    with np.errstate(invalid="ignore"):  # inf - inf where a run is unbounded
-        for name, q in QUANTILES.items():
-            out[name] = _quantile(ordered, n, q)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["mean"] = np.where(n > 0, np.nansum(ordered, axis=0) / np.maximum(n, 1), np.nan)
-    return out
-
-
-def _quantile(ordered: np.ndarray, n: np.ndarray, q: float) -> np.ndarray:
-    """Quantile ``q`` of the first axis of sorted ``ordered`` with ``n`` non-NaN values."""
-    position = q * np.maximum(n - 1, 0)
-    low = np.floor(position).astype(np.int64)
-    high = np.minimum(low + 1, np.maximum(n - 1, 0))
-    frac = (position - low).astype(ordered.dtype)
-    a = np.take_along_axis(ordered, low[None], axis=0)[0]
-    b = np.take_along_axis(ordered, high[None], axis=0)[0]
-    return np.where(n > 0, np.where(frac == 0, a, a + (b - a) * frac), np.nan)
 
 
 def _table(ensemble: Ensemble, stats: dict[str, np.ndarray], **columns) -> pd.DataFrame:

@@ -1,0 +1,344 @@
+"""The adoption model: households, community teams and one-stop offices of rural districts.
+
+:class:`AdoptionModel` is a ``mesa.Model`` stepped monthly on a calendar
+(default 2019-01 to 2030-12). Households are NumPy arrays
+(:mod:`adoption.model.population`); teams and offices are Mesa agents whose state is
+also held in arrays (:mod:`adoption.model.agents`); each month the rules of
+:mod:`adoption.model.rules` update all of them at once, and Mesa's ``DataCollector``
+records the indicators of :mod:`adoption.model.indicators`.
+
+Example:
+    >>> from adoption import AdoptionModel
+    >>> model = AdoptionModel(scale=0.1, rng=1)
+    >>> model.run_model()
+    >>> table = model.tidy()
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from adoption.calendar import format_month, month_range
+from adoption.model import indicators, rules
+from adoption.model.agents import CommunityTeam, OfficeArrays, OneStopOffice, TeamArrays
+from adoption.model.interventions import LeverSetup, build_schedules
+from adoption.model.outcomes import MONTHLY as MONTHLY_OUTCOMES
+from adoption.model.outcomes import dated_steps as _dated_steps
+from adoption.model.params import Params
+from adoption.model.population import build_households, build_structure, village_coverage_month
+from adoption.model.runspec import RunSpec
+from adoption.model.streams import Streams
+from adoption.places.profiles import DistrictProfile, check_scale, load_profiles
+
+#: Household flags counted per village each month (they drive peer influence).
+_PEER_STOCKS = rules.CLOCKS
+
+
+def place_table(structure) -> pd.DataFrame:
+    """The places reported on, in order: every commune, every district, then the total."""
+    s = structure
+    return pd.DataFrame(
+        {
+            "place": s.commune_names + s.district_names + [indicators.TOTAL],
+            "level": ["commune"] * s.n_communes + ["district"] * s.n_districts + ["total"],
+            "district": [s.district_names[d] for d in s.commune_district]
+            + s.district_names
+            + [indicators.TOTAL],
+        }
+    )
+
+
+class AdoptionModel(mesa.Model):
+    """Monthly agent-based model of digital public-service adoption.
+
+    Args:
+        params, profiles: as in :class:`~adoption.model.runspec.RunSpec` (given first, as most
+            callers give them).
+        spec: the run (:class:`~adoption.model.runspec.RunSpec`); ``settings`` are its
+            attributes by keyword (``AdoptionModel(scale=0.1, rng=1)``) and override it.
+    """
+
+    def __init__(
+        self,
+        params: Params | None = None,
+        profiles: list[DistrictProfile] | None = None,
+        *,
+        spec: RunSpec | None = None,
+        **settings,
+    ) -> None:
+        spec = (spec or RunSpec()).replace(
+            **{k: v for k, v in (("params", params), ("profiles", profiles)) if v is not None},
+            **settings,
+        )
+        #: What this run is (a fork is the same spec with other levers).
+        self.spec = spec
+        rng, scale, commune_scale = spec.rng, spec.scale, spec.commune_scale
+        heterogeneity, teams, record = spec.heterogeneity, spec.teams, spec.record
+        streams = Streams(rng)
+        super().__init__(rng=streams.seed)
+        self.params = spec.params if spec.params is not None else Params()
+        self.profiles = (
+            list(spec.profiles)
+            if spec.profiles is not None
+            else load_profiles(
+                spec.profile_path, list(spec.districts) if spec.districts is not None else None
+            )
+        )
+        check_scale(scale, self.profiles, "AdoptionModel", "scale")
+        for name, value in (commune_scale or {}).items():
+            check_scale(value, self.profiles, "AdoptionModel", f"commune_scale[{name!r}]")
+        self.months = month_range(spec.start, spec.end)
+        self.scale, self.streams = scale, streams
+        self.use_teams, self.use_offices = teams, spec.offices
+        self.structure = build_structure(self.profiles, scale, commune_scale)
+        self.households = build_households(
+            self.structure, self.profiles, self.params, streams, int(self.months[0]), heterogeneity
+        )
+        self._coverage_month = (
+            village_coverage_month(self.structure, self.profiles, streams, int(self.months[0]))
+            if heterogeneity
+            else np.full(self.structure.n_villages, self.months[0])
+        )
+        self._app_launch = np.array([p.app_launch for p in self.profiles])
+        if not heterogeneity:
+            self._app_launch[:] = self.months[0]
+        self._online_modifier = (1 + self.params.distance_effect * self.households.distance).astype(
+            np.float32
+        )
+        self._innovation = rules.innovation_terms(
+            self.households.aware, self.households.attitude, self._online_modifier, self.params
+        )
+        self.teams = TeamArrays.build(self.structure, self.profiles, self.params)
+        if not teams:
+            self.teams.start[:] = np.iinfo(np.int64).max
+        self.offices = OfficeArrays.build(self.structure, self.profiles, self.params, self.months)
+        self.interventions = list(spec.interventions)
+        self._base_members = self.teams.members.copy()
+        setup = LeverSetup(
+            structure=self.structure,
+            months=self.months,
+            households=self.households,
+            offices=self.offices,
+            coverage_month=self._coverage_month,
+            base_members=self._base_members,
+            streams=streams,
+            params=self.params,
+        )
+        self.levers = build_schedules(self.interventions, setup)
+        self._add_status_quo_campaigns()
+        #: Share of an app household's other adults still without the app, by months since.
+        self.app_stay = np.exp(-self.params.app_spread_hazard * np.arange(len(self.months) + 1))
+        self._base_effectiveness = self.teams.effectiveness.copy()
+        if record == "all":  # many-run tools never look at the agents
+            self._create_agents()
+        self.places = place_table(self.structure)
+        self._village = {
+            name: rules.village_counts(getattr(self.households, name), self.structure)
+            for name in _PEER_STOCKS
+        }
+        self._cost = np.zeros(self.structure.n_communes + self.structure.n_districts)
+        self.counts: dict[str, np.ndarray] = {}
+        self.commune_counts: dict[str, np.ndarray] = {}
+        self.record = record
+        if record == "all":
+            self.datacollector = mesa.DataCollector(model_reporters=indicators.reporters())
+        else:  # only the forecast indicators, into one array (many-run tools)
+            self.datacollector = mesa.DataCollector()
+            self._measured = indicators.needed(indicators.FORECAST)
+            self._measured_at: dict[int, tuple] = {}
+            if record == "outcomes":
+                self._measured_at = {int(t): self._measured for t in _dated_steps(self.months)}
+                self._measured = indicators.needed(MONTHLY_OUTCOMES)
+            self.trace = np.full(
+                (len(self.months), len(self.places), len(indicators.FORECAST)), np.nan, np.float32
+            )
+
+    # -- set-up ------------------------------------------------------------------------------
+
+    def _add_status_quo_campaigns(self) -> None:
+        """Dated campaigns of the profiles (no cost: the status quo), combined with the levers'."""
+        s = self.structure
+        reach = np.zeros((len(self.months), s.n_villages))
+        communes = [c for p in self.profiles for c in p.communes]
+        for k, commune in enumerate(communes):
+            villages = s.village_commune == k
+            for month, share in commune.campaigns:
+                step = np.searchsorted(self.months, month)
+                if step < len(self.months) and self.months[step] == month:
+                    reach[step, villages] = share
+        if not reach.any():
+            return
+        levers = self.levers.campaign_reach
+        self.levers.campaign_reach = reach if levers is None else 1 - (1 - levers) * (1 - reach)
+
+    def _create_agents(self) -> None:
+        if self.use_teams:
+            for village in range(self.structure.n_villages):
+                CommunityTeam(self, village)
+        if self.use_offices:
+            s = self.structure
+            for desk, name in enumerate(s.commune_names + s.district_names):
+                OneStopOffice(self, desk, name, "commune" if desk < s.n_communes else "district")
+
+    # -- time --------------------------------------------------------------------------------
+
+    @property
+    def step_index(self) -> int:
+        """Index of the current month in :attr:`months` (the month being or last simulated)."""
+        return max(self.steps - 1, 0)
+
+    @property
+    def month(self) -> int:
+        """Current month as an index (see :mod:`adoption.calendar`)."""
+        return int(self.months[self.step_index])
+
+    @property
+    def date(self) -> str:
+        """Current month as ``YYYY-MM``."""
+        return format_month(self.month)
+
+    @property
+    def commune_scale(self) -> np.ndarray:
+        """Simulated households per real household, per commune."""
+        s = self.structure
+        return s.village_scale[s.commune_village_start]
+
+    @property
+    def cost(self) -> np.ndarray:
+        """Cumulative cost per desk (commune desks, then district desks), VND."""
+        return self._cost
+
+    # -- the monthly step --------------------------------------------------------------------
+
+    def step(self) -> None:
+        """Advance one month: trends, team visits, diffusion, procedures, then collect."""
+        hh, s, p, month = self.households, self.structure, self.params, self.month
+        peer = {name: self._village[name] / s.village_size for name in rules.CLOCKS}
+        covered = np.repeat(self._coverage_month <= month, s.village_size)
+        app_live = np.repeat(self._app_launch <= month, s.district_size)
+        rules.background_trends(hh, month)
+        self._apply_team_levers()
+        draw = np.frombuffer(self.streams["visit"].bytes(2 * hh.n), dtype=np.uint16)
+        dose = rules.team_visits(
+            hh, s, self.teams, month, p, draw, self._innovation, self._online_modifier
+        )
+        push = self._campaign()
+        gate = rules.gates(hh, covered, app_live, p)
+        rules.diffusion(hh, s, p, gate, peer, self._innovation, dose, push, month)
+        files = self._procedures()
+        self._record(files)
+        if self.record == "all":
+            self.datacollector.collect(self)
+        else:
+            for k, name in enumerate(indicators.FORECAST):
+                if name in self.counts:
+                    self.trace[self.step_index, :, k] = self.counts[name]
+        if self.steps >= len(self.months):
+            self.running = False
+
+    def _apply_team_levers(self) -> None:
+        """Set this month's team members and effectiveness from the scenario's levers."""
+        levers, step = self.levers, self.step_index
+        if levers.members_added is not None:
+            np.add(self._base_members, levers.members_added[step], out=self.teams.members)
+        if levers.effectiveness is not None:
+            np.multiply(
+                self._base_effectiveness, levers.effectiveness[step], out=self.teams.effectiveness
+            )
+
+    def _campaign(self) -> dict | None:
+        """Run this month's information campaigns; returns the app push for diffusion."""
+        reach_table = self.levers.campaign_reach
+        if reach_table is None or not reach_table[self.step_index].any():
+            return None
+        hh, s, step = self.households, self.structure, self.step_index
+        draw = self.streams["campaign"].random(hh.n, dtype=np.float32)
+        reached = rules.campaign(
+            hh, s, reach_table[step], draw, self._innovation, self._online_modifier, self.params
+        )
+        real = np.add.reduceat(reached, s.commune_start, dtype=np.int64) / self.commune_scale
+        for active, unit_cost in self.levers.campaign_cost:
+            # households reached in the communes where this campaign runs this month
+            runs_here = np.add.reduceat(active[step], s.commune_village_start) > 0
+            self._cost[: s.n_communes] += real * runs_here * unit_cost
+        return {"app": reached * np.float32(self.params.campaign_hazard_app)}
+
+    def _procedures(self) -> dict[str, np.ndarray]:
+        n_desks = len(self.offices.start)
+        if not self.use_offices:
+            return {name: np.zeros(n_desks, np.int64) for name in rules.FILE_COUNTS}
+        return rules.procedures(
+            self.households,
+            self.offices,
+            self.step_index,
+            self.month,
+            self.params,
+            self.structure.n_communes,
+            self.streams["demand"],
+            self.streams["procedure"],
+            None if self.levers.fee_cut is None else self.levers.fee_cut[self.step_index],
+        )
+
+    def _record(self, files: dict[str, np.ndarray]) -> None:
+        """Aggregate this month's state into the indicators' values per place (real units)."""
+        s, hh = self.structure, self.households
+        for name in _PEER_STOCKS:
+            self._village[name] = rules.village_counts(getattr(hh, name), s)
+        names = None  # every indicator
+        if self.record != "all":
+            names = self._measured_at.get(self.step_index, self._measured)
+        self.commune_counts = {}
+        for name in indicators.INDICATORS if names is None else names:
+            flag = indicators.INDICATORS[name].flag
+            if flag in self._village:  # already counted per village for peer influence
+                counts = np.add.reduceat(self._village[flag], s.commune_village_start)
+            elif flag is not None:  # counted from the state itself, whatever changed it
+                counts = np.add.reduceat(getattr(hh, flag), s.commune_start, dtype=np.int64)
+            else:
+                continue
+            self.commune_counts[name] = counts
+        self._spend(files)
+        self.counts = indicators.measure(self, files, names)
+
+    def _spend(self, files: dict[str, np.ndarray]) -> None:
+        """Add this month's spending per desk to the cumulative cost (VND, real units).
+
+        Team running costs, the levers' planned spending (training, members,
+        phones, coverage, office levers) and forgone online fees.
+        """
+        s, levers, step = self.structure, self.levers, self.step_index
+        teams_active = np.add.reduceat(self.teams.start <= self.month, s.commune_village_start)
+        self._cost[: s.n_communes] += teams_active * self.params.team_cost_vnd
+        if levers.planned_cost is not None:
+            self._cost += levers.planned_cost[step]
+        if levers.fee_cost:
+            districts = np.full(s.n_districts, 1 / self.scale)
+            per_real = np.concatenate([1 / self.commune_scale, districts])
+            online_fees = files["fee_files_online"] * per_real
+            for cut, unit_cost in levers.fee_cost:
+                self._cost += online_fees * cut[step] * unit_cost
+
+    # -- running and results -----------------------------------------------------------------
+
+    def run_model(self) -> None:
+        """Step through every month of the calendar."""
+        while self.running:
+            self.step()
+
+    def tidy(self) -> pd.DataFrame:
+        """The collected indicators as a long table (see :func:`adoption.model.indicators.tidy`)."""
+        return indicators.tidy(self)
+
+    def release(self) -> None:
+        """Drop Mesa's class-level references to this model so it can be garbage-collected.
+
+        Mesa 3.3 keeps a per-model agent-id counter in ``mesa.Agent._ids`` (a
+        class attribute keyed by model), which holds every model alive. Call
+        this after a run when making many models in one process.
+        """
+        ids = getattr(mesa.Agent, "_ids", None)  # private in Mesa 3.3; absent in later versions
+        if isinstance(ids, dict):
+            ids.pop(self, None)
+        self.remove_all_agents()
