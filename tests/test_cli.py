@@ -1,6 +1,5 @@
 """The command line a planner uses: run, validate, params, and one-line errors."""
 
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -246,12 +245,3 @@ def test_a_killed_worker_is_one_line_and_keeps_finished_runs(tmp_path, capsys, m
     assert not (out / "forecast.csv").exists()
     monkeypatch.undo()
     assert main(["run", str(path), "--out", str(out), "--no-progress", "--workers", "2"]) == 0
-
-
-def test_the_readme_python_example_writes_its_cache_where_git_ignores_it():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    caches = re.findall(r'run_ensemble\([^,]+, "([^"]+)"', readme)
-    assert caches
-    for cache in caches:
-        ignored = subprocess.run(["git", "check-ignore", "-q", cache], cwd=ROOT)
-        assert ignored.returncode == 0, cache

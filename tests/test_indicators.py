@@ -61,14 +61,3 @@ def test_every_indicator_is_defined_once_with_one_source():
         assert indicator.name == name and indicator.label and indicator.meaning
         if indicator.is_share:
             assert indicator.share_of, name
-
-
-def test_the_readme_indicator_table_is_generated_from_the_registry():
-    from pathlib import Path
-
-    from adoption.model.indicators import markdown
-
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    assert markdown() in readme, (
-        "README's indicator table is stale: regenerate it with `python docs/regenerate_tables.py`"
-    )

@@ -6,7 +6,7 @@ Commands::
     adoption compare A.toml B.toml --out DIR  # several scenarios, paired against the first
     adoption validate SCENARIO.toml        # check a scenario file, run nothing
     adoption params                        # every parameter: default, unit, meaning, source
-    adoption figures                       # regenerate the README's figures in figures/
+    adoption figures                       # regenerate the documentation's figures in figures/
     adoption calibrate                     # tempered SMC to calibration/targets.csv -> calibration/
     adoption calibration-report            # render calibration/report/
 
@@ -313,4 +313,3 @@ def _places(args: argparse.Namespace) -> int:
             text = ", ".join(c.name for c in p.communes)
             print(textwrap.fill(text, 96, initial_indent="    ", subsequent_indent="    "))
     return 0
-

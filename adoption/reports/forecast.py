@@ -289,7 +289,7 @@ def readme_figures(
     progress: bool = True,
     lang: str = "en",
 ) -> list[Path]:
-    """Regenerate the README's figures from the shipped scenarios (``adoption figures``).
+    """Regenerate the documentation's figures in figures/ (``adoption figures``).
 
     Runs the scenarios of :data:`SHIPPED` found in ``folder`` with common random
     numbers (runs kept in ``cache``), then draws the baseline's fan charts, its
@@ -319,7 +319,7 @@ def readme_figures(
 
 
 def _readme_set(table, diff, cost, names, districts, reported, references) -> dict:
-    """The README's figures by file stem, drawn in the language in use."""
+    """The documentation's figures by file stem, drawn in the language in use."""
     baseline = names[0]
     return {
         "forecast_fans": fan_grid(
