@@ -6,7 +6,7 @@ counts simulated things (then it is converted to real units here, once), its uni
 its label in figures, what a rate is a share of, and whether it is a headline fan
 chart or kept per run in forecast ensembles. Reporters for Mesa's ``DataCollector``,
 the ensembles' indicator list, the calibration targets' allowed indicators, figure
-labels and the README's indicator table are all derived from it.
+labels and the indicator table of docs/analysts.md are all derived from it.
 
 Where a value comes from (exactly one of):
 
@@ -37,6 +37,7 @@ import pandas as pd
 
 from adoption.calendar import to_timestamps
 from adoption.files import markdown_table
+from adoption.model.params import at
 
 TOTAL = "All districts"
 
@@ -87,8 +88,10 @@ def _adults(model) -> np.ndarray:
 def _citizens_app(model) -> np.ndarray:
     """Adults with the app: one at the household's install, the others at ``app_spread_hazard``."""
     hh = model.households
-    age = np.minimum(np.maximum(model.month - hh.app_since, 0), len(model.app_stay) - 1)
-    members = hh.app * (1 + (hh.adults - 1) * (1 - model.app_stay[age]))
+    stay = model.app_stay  # (months + 1,) in one run; (runs, months + 1) in a batch
+    age = np.minimum(np.maximum(model.month - hh.app_since, 0), stay.shape[-1] - 1)
+    stay = stay[age] if stay.ndim == 1 else stay[model.structure.household_rep, age]
+    members = hh.app * (1 + (hh.adults - 1) * (1 - stay))
     return np.add.reduceat(members, model.structure.commune_start, dtype=np.float64)
 
 
@@ -113,13 +116,14 @@ def _cost(model) -> np.ndarray:
 def _supply_share(model) -> np.ndarray:
     """Share of procedures offered online, weighted by where files go (desk shares)."""
     s, share = model.structure, model.offices.online_share[model.step_index]
-    nc, w = s.n_communes, model.params.district_desk_share
+    nc, w = s.n_communes, at(model.params.district_desk_share, s.district_rep)
     commune = share[:nc]
     weighted = np.add.reduceat(commune * s.commune_size, s.district_commune_start)
     households = np.add.reduceat(s.commune_size, s.district_commune_start)
     district = (1 - w) * weighted / households + w * share[nc:]
-    total = np.sum(district * households) / households.sum()
-    return np.concatenate([commune, district, [total]])
+    runs = model.district_start_of_run
+    total = np.add.reduceat(district * households, runs) / np.add.reduceat(households, runs)
+    return np.concatenate([commune, district, total])
 
 
 def _i(name: str, meaning: str, label: str, unit: str, kind: str, **how) -> Indicator:
@@ -286,7 +290,7 @@ def measure(model, files: dict[str, np.ndarray], names=None) -> dict[str, np.nda
     names = INDICATORS if names is None else names
     s = model.structure
     real = 1.0 / model.commune_scale  # real households per simulated one, per commune
-    per_desk_real = np.concatenate([real, np.full(s.n_districts, 1.0 / model.scale)])
+    per_desk_real = np.concatenate([real, 1.0 / model.district_scale])
     commune_rows, desk_rows, out = {}, {}, {}
     for name in names:
         i = INDICATORS[name]
@@ -304,7 +308,8 @@ def measure(model, files: dict[str, np.ndarray], names=None) -> dict[str, np.nda
     extra = np.zeros((len(communes), s.n_districts))
     extra[len(commune_rows) :] = [v[nc:] for v in desk_rows.values()]
     district = np.add.reduceat(communes, s.district_commune_start, axis=1) + extra
-    places = np.concatenate([communes, district, district.sum(axis=1, keepdims=True)], axis=1)
+    total = np.add.reduceat(district, model.district_start_of_run, axis=1)  # per run
+    places = np.concatenate([communes, district, total], axis=1)
     out.update(zip([*commune_rows, *desk_rows], places, strict=True))
     for name, (numerator, denominator) in RATES.items():
         if name in names:

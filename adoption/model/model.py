@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from adoption.calendar import format_month, month_range
-from adoption.model import indicators, rules
+from adoption.model import indicators, kernel, rules
 from adoption.model.agents import CommunityTeam, OfficeArrays, OneStopOffice, TeamArrays
 from adoption.model.interventions import LeverSetup, build_schedules
 from adoption.model.outcomes import MONTHLY as MONTHLY_OUTCOMES
@@ -33,7 +33,6 @@ from adoption.model.streams import Streams
 from adoption.places.profiles import DistrictProfile, check_scale, load_profiles
 
 #: Household flags counted per village each month (they drive peer influence).
-_PEER_STOCKS = rules.CLOCKS
 
 
 def place_table(structure) -> pd.DataFrame:
@@ -96,6 +95,8 @@ class AdoptionModel(mesa.Model):
         self.households = build_households(
             self.structure, self.profiles, self.params, streams, int(self.months[0]), heterogeneity
         )
+        #: The month's random draws (:class:`~adoption.model.kernel.Draws`).
+        self.draws = kernel.Draws([streams], np.array([0, self.households.n]))
         self._coverage_month = (
             village_coverage_month(self.structure, self.profiles, streams, int(self.months[0]))
             if heterogeneity
@@ -136,7 +137,7 @@ class AdoptionModel(mesa.Model):
         self.places = place_table(self.structure)
         self._village = {
             name: rules.village_counts(getattr(self.households, name), self.structure)
-            for name in _PEER_STOCKS
+            for name in rules.CLOCKS
         }
         self._cost = np.zeros(self.structure.n_communes + self.structure.n_districts)
         self.counts: dict[str, np.ndarray] = {}
@@ -206,6 +207,26 @@ class AdoptionModel(mesa.Model):
         return s.village_scale[s.commune_village_start]
 
     @property
+    def district_scale(self) -> np.ndarray:
+        """Simulated households per real household, per district (the run's ``scale``)."""
+        return np.full(self.structure.n_districts, self.scale)
+
+    @property
+    def village_start_of_run(self) -> np.ndarray:
+        """First village of each run (one run: ``[0]``)."""
+        return np.zeros(1, np.int64)
+
+    @property
+    def district_start_of_run(self) -> np.ndarray:
+        """First district of each run (one run: ``[0]``)."""
+        return np.zeros(1, np.int64)
+
+    @property
+    def procedure_rates(self) -> list[float]:
+        """Each run's monthly probability that a household needs a procedure."""
+        return [self.params.procedure_rate]
+
+    @property
     def cost(self) -> np.ndarray:
         """Cumulative cost per desk (commune desks, then district desks), VND."""
         return self._cost
@@ -213,22 +234,8 @@ class AdoptionModel(mesa.Model):
     # -- the monthly step --------------------------------------------------------------------
 
     def step(self) -> None:
-        """Advance one month: trends, team visits, diffusion, procedures, then collect."""
-        hh, s, p, month = self.households, self.structure, self.params, self.month
-        peer = {name: self._village[name] / s.village_size for name in rules.CLOCKS}
-        covered = np.repeat(self._coverage_month <= month, s.village_size)
-        app_live = np.repeat(self._app_launch <= month, s.district_size)
-        rules.background_trends(hh, month)
-        self._apply_team_levers()
-        draw = np.frombuffer(self.streams["visit"].bytes(2 * hh.n), dtype=np.uint16)
-        dose = rules.team_visits(
-            hh, s, self.teams, month, p, draw, self._innovation, self._online_modifier
-        )
-        push = self._campaign()
-        gate = rules.gates(hh, covered, app_live, p)
-        rules.diffusion(hh, s, p, gate, peer, self._innovation, dose, push, month)
-        files = self._procedures()
-        self._record(files)
+        """Advance one month (:func:`adoption.model.kernel.step`), then keep its indicators."""
+        kernel.step(self)
         if self.record == "all":
             self.datacollector.collect(self)
         else:
@@ -237,88 +244,6 @@ class AdoptionModel(mesa.Model):
                     self.trace[self.step_index, :, k] = self.counts[name]
         if self.steps >= len(self.months):
             self.running = False
-
-    def _apply_team_levers(self) -> None:
-        """Set this month's team members and effectiveness from the scenario's levers."""
-        levers, step = self.levers, self.step_index
-        if levers.members_added is not None:
-            np.add(self._base_members, levers.members_added[step], out=self.teams.members)
-        if levers.effectiveness is not None:
-            np.multiply(
-                self._base_effectiveness, levers.effectiveness[step], out=self.teams.effectiveness
-            )
-
-    def _campaign(self) -> dict | None:
-        """Run this month's information campaigns; returns the app push for diffusion."""
-        reach_table = self.levers.campaign_reach
-        if reach_table is None or not reach_table[self.step_index].any():
-            return None
-        hh, s, step = self.households, self.structure, self.step_index
-        draw = self.streams["campaign"].random(hh.n, dtype=np.float32)
-        reached = rules.campaign(
-            hh, s, reach_table[step], draw, self._innovation, self._online_modifier, self.params
-        )
-        real = np.add.reduceat(reached, s.commune_start, dtype=np.int64) / self.commune_scale
-        for active, unit_cost in self.levers.campaign_cost:
-            # households reached in the communes where this campaign runs this month
-            runs_here = np.add.reduceat(active[step], s.commune_village_start) > 0
-            self._cost[: s.n_communes] += real * runs_here * unit_cost
-        return {"app": reached * np.float32(self.params.campaign_hazard_app)}
-
-    def _procedures(self) -> dict[str, np.ndarray]:
-        n_desks = len(self.offices.start)
-        if not self.use_offices:
-            return {name: np.zeros(n_desks, np.int64) for name in rules.FILE_COUNTS}
-        return rules.procedures(
-            self.households,
-            self.offices,
-            self.step_index,
-            self.month,
-            self.params,
-            self.structure.n_communes,
-            self.streams["demand"],
-            self.streams["procedure"],
-            None if self.levers.fee_cut is None else self.levers.fee_cut[self.step_index],
-        )
-
-    def _record(self, files: dict[str, np.ndarray]) -> None:
-        """Aggregate this month's state into the indicators' values per place (real units)."""
-        s, hh = self.structure, self.households
-        for name in _PEER_STOCKS:
-            self._village[name] = rules.village_counts(getattr(hh, name), s)
-        names = None  # every indicator
-        if self.record != "all":
-            names = self._measured_at.get(self.step_index, self._measured)
-        self.commune_counts = {}
-        for name in indicators.INDICATORS if names is None else names:
-            flag = indicators.INDICATORS[name].flag
-            if flag in self._village:  # already counted per village for peer influence
-                counts = np.add.reduceat(self._village[flag], s.commune_village_start)
-            elif flag is not None:  # counted from the state itself, whatever changed it
-                counts = np.add.reduceat(getattr(hh, flag), s.commune_start, dtype=np.int64)
-            else:
-                continue
-            self.commune_counts[name] = counts
-        self._spend(files)
-        self.counts = indicators.measure(self, files, names)
-
-    def _spend(self, files: dict[str, np.ndarray]) -> None:
-        """Add this month's spending per desk to the cumulative cost (VND, real units).
-
-        Team running costs, the levers' planned spending (training, members,
-        phones, coverage, office levers) and forgone online fees.
-        """
-        s, levers, step = self.structure, self.levers, self.step_index
-        teams_active = np.add.reduceat(self.teams.start <= self.month, s.commune_village_start)
-        self._cost[: s.n_communes] += teams_active * self.params.team_cost_vnd
-        if levers.planned_cost is not None:
-            self._cost += levers.planned_cost[step]
-        if levers.fee_cost:
-            districts = np.full(s.n_districts, 1 / self.scale)
-            per_real = np.concatenate([1 / self.commune_scale, districts])
-            online_fees = files["fee_files_online"] * per_real
-            for cut, unit_cost in levers.fee_cost:
-                self._cost += online_fees * cut[step] * unit_cost
 
     # -- running and results -----------------------------------------------------------------
 

@@ -22,6 +22,7 @@ import math
 import numbers
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from adoption.errors import UserError
@@ -289,6 +290,18 @@ class Params:
             cells = [f"`{r.name}`", f"{r.default:g}", r.unit, f"[{r.low:g}, {r.high:g}]"]
             rows.append([c.replace("~", "\\~") for c in [*cells, r.meaning, r.source]])
         return markdown_table(["name", "default", "unit", "allowed", "meaning", "source"], rows)
+
+
+def at(value, rep: np.ndarray | None, index: np.ndarray | None = None):
+    """A parameter's value where a rule acts on it, in one run or in a batch of runs.
+
+    ``value`` is a number when every run shares it (one run always): returned as it is.
+    In a batch whose runs differ it is one value per run, and ``rep`` the run of each
+    household (village, commune, file ...): the value of each, or of ``rep[index]``.
+    """
+    if np.ndim(value) == 0:
+        return value
+    return value[rep] if index is None else value[rep[index]]
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Params)}

@@ -53,6 +53,12 @@ class Structure:
     commune_village_start: np.ndarray  # first village of each commune
     district_size: np.ndarray  # households per district
     household_size: np.ndarray  # people per household, per district
+    #: In a batch of runs (:mod:`adoption.model.batch`), the run of each household, village,
+    #: commune and district; None in a single run.
+    household_rep: np.ndarray | None = None
+    village_rep: np.ndarray | None = None
+    commune_rep: np.ndarray | None = None
+    district_rep: np.ndarray | None = None
 
     @property
     def n_villages(self) -> int:
@@ -150,19 +156,20 @@ def build_structure(
         commune_names=names,
         commune_district=commune_district,
         village_commune=village_commune,
-        village_start=_starts(village_size),
+        village_start=starts(village_size),
         village_size=village_size,
         village_scale=np.asarray(village_scale, dtype=np.float64),
-        commune_start=_starts(commune_size),
+        commune_start=starts(commune_size),
         commune_size=commune_size,
-        district_commune_start=_starts(np.bincount(commune_district)),
-        commune_village_start=_starts(np.bincount(village_commune)),
+        district_commune_start=starts(np.bincount(commune_district)),
+        commune_village_start=starts(np.bincount(village_commune)),
         district_size=np.bincount(commune_district, weights=commune_size).astype(np.int64),
         household_size=np.array([p.household_size for p in profiles]),
     )
 
 
-def _starts(sizes: np.ndarray) -> np.ndarray:
+def starts(sizes: np.ndarray) -> np.ndarray:
+    """First index of each block of ``sizes`` consecutive entries."""
     return np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
 
 

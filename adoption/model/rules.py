@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from adoption.model.agents import OfficeArrays, TeamArrays
-from adoption.model.params import Params
+from adoption.model.params import Params, at
 from adoption.model.population import CLOCKS, NEVER, Households, Structure
 
 #: Largest monthly adoption probability (keeps log(1 - p) finite).
@@ -35,18 +35,24 @@ def village_counts(flag: np.ndarray, structure: Structure) -> np.ndarray:
 
 
 def innovation_terms(
-    aware: np.ndarray, attitude: np.ndarray, online_modifier: np.ndarray, params: Params
+    aware: np.ndarray,
+    attitude: np.ndarray,
+    online_modifier: np.ndarray,
+    params: Params,
+    rep: np.ndarray | None = None,
 ) -> dict:
     """``-p * m_i`` per household and process, capped so that ``p m_i + q <= P_MAX``.
 
     ``m_i`` is the attitude, times ``aware_boost`` if aware, times (for online
     filing) ``online_modifier`` (the distance factor). Kept negated, because the
-    diffusion step works with ``log(1 - p m_i - q F)``.
+    diffusion step works with ``log(1 - p m_i - q F)``. ``rep``: the run of each
+    household given, in a batch (:func:`~adoption.model.params.at`).
     """
-    boost = np.where(aware, params.aware_boost, 1.0) * attitude
+    boost = np.where(aware, at(params.aware_boost, rep), 1.0) * attitude
     out = {}
     for name in CLOCKS:
-        p, q = getattr(params, f"p_{name}"), getattr(params, f"q_{name}")
+        p = at(getattr(params, f"p_{name}"), rep)
+        q = at(getattr(params, f"q_{name}"), rep)
         modifier = boost * online_modifier if name == "online" else boost
         out[name] = -np.minimum(p * modifier, P_MAX - q).astype(np.float32)
     return out
@@ -58,7 +64,13 @@ def background_trends(hh: Households, month: int) -> None:
     np.less_equal(hh.account_due, month, out=hh.account)
 
 
-def gates(hh: Households, covered: np.ndarray, app_live: np.ndarray, params: Params) -> dict:
+def gates(
+    hh: Households,
+    covered: np.ndarray,
+    app_live: np.ndarray,
+    params: Params,
+    rep: np.ndarray | None = None,
+) -> dict:
     """Who can adopt what this month: coverage and a phone gate every digital service.
 
     The app and cashless bills need the household's own smartphone; online filing can
@@ -69,7 +81,7 @@ def gates(hh: Households, covered: np.ndarray, app_live: np.ndarray, params: Par
     shared = (hh.smartphone | hh.shared_access) & covered  # a relative's or neighbour's phone
     return {
         "connected": connected,
-        "online": shared & (hh.skill >= params.skill_min),
+        "online": shared & (hh.skill >= np.float32(at(params.skill_min, rep))),
         "app": connected & app_live,
         "cashless": connected & hh.account,
     }
@@ -104,32 +116,44 @@ def team_visits(
         teams.visits[:] = 0
         return None
     todo = ~(hh.online & hh.app & hh.cashless)
-    capacity = active * teams.members * params.visits_per_member * structure.village_scale
+    per_member = at(params.visits_per_member, structure.village_rep)
+    capacity = active * teams.members * per_member * structure.village_scale
     prob_v = np.minimum(1.0, capacity / np.maximum(village_counts(todo, structure), 1))
     threshold = np.minimum(VISIT_LEVELS - 1, np.rint(prob_v * VISIT_LEVELS)).astype(np.uint16)
     visited = todo & (draw < np.repeat(threshold, structure.village_size))
     teams.visits[:] = village_counts(visited, structure)
     idx = np.flatnonzero(visited)
+    rep = structure.household_rep
     effect = teams.effectiveness[hh.village[idx]].astype(np.float32)
-    hh.skill[idx] = np.minimum(1.0, hh.skill[idx] + np.float32(params.visit_skill_gain) * effect)
-    make_aware(hh, idx, innovation, online_modifier, params)
-    lacking = ~hh.account[idx]
-    extra = params.visit_hazard_account * effect[lacking]
-    _bring_forward(hh, idx[lacking], month, extra, params.account_hazard)
+    gain = np.float32(at(params.visit_skill_gain, rep, idx))
+    hh.skill[idx] = np.minimum(1.0, hh.skill[idx] + gain * effect)
+    make_aware(hh, idx, innovation, online_modifier, params, rep)
+    lacking = idx[~hh.account[idx]]
+    extra = np.float32(at(params.visit_hazard_account, rep, lacking)) * effect[~hh.account[idx]]
+    _bring_forward(hh, lacking, month, extra, at(params.account_hazard, rep, lacking))
     dose = np.zeros(hh.n, np.float32)
     dose[idx] = effect
     return dose
 
 
 def make_aware(
-    hh: Households, idx: np.ndarray, innovation: dict, online_modifier: np.ndarray, params: Params
+    hh: Households,
+    idx: np.ndarray,
+    innovation: dict,
+    online_modifier: np.ndarray,
+    params: Params,
+    rep: np.ndarray | None = None,
 ) -> None:
     """Make households ``idx`` aware; their innovation terms take the ``aware_boost``."""
     newly = idx[~hh.aware[idx]]
     if newly.size:
         hh.aware[newly] = True
         fresh = innovation_terms(
-            hh.aware[newly], hh.attitude[newly], online_modifier[newly], params
+            hh.aware[newly],
+            hh.attitude[newly],
+            online_modifier[newly],
+            params,
+            None if rep is None else rep[newly],
         )
         for name in CLOCKS:
             innovation[name][newly] = fresh[name]
@@ -154,15 +178,14 @@ def campaign(
         Boolean mask of the households reached this month.
     """
     reached = draw < np.repeat(reach.astype(np.float32), structure.village_size)
-    make_aware(hh, np.flatnonzero(reached), innovation, online_modifier, params)
+    rep = structure.household_rep
+    make_aware(hh, np.flatnonzero(reached), innovation, online_modifier, params, rep)
     return reached
 
 
-def _bring_forward(
-    hh: Households, idx: np.ndarray, month: int, extra: np.ndarray, hazard: float
-) -> None:
+def _bring_forward(hh: Households, idx: np.ndarray, month: int, extra: np.ndarray, hazard) -> None:
     """Spend ``extra`` hazard now from the account clocks of ``idx`` (constant ``hazard``)."""
-    hazard = max(hazard, 1e-12)
+    hazard = np.maximum(hazard, 1e-12)
     due_before = hh.account_due[idx]
     left = (due_before - month) * hazard - extra  # hazard still to spend, after the visit
     due = month + np.ceil(np.maximum(left, 0) / hazard)  # run out now if nothing is left
@@ -195,13 +218,14 @@ def diffusion(
         eligible = gate[name] & ~adopted
         if not eligible.any():
             continue
-        q = getattr(params, f"q_{name}")
+        q = at(getattr(params, f"q_{name}"), structure.village_rep)
         log_stay = innovation[name] + np.repeat(
             (-q * peer[name]).astype(np.float32), structure.village_size
         )
         np.log1p(log_stay, out=log_stay)  # log(1 - p m_i - q F_v) = -hazard
         if dose is not None:
-            log_stay -= np.float32(getattr(params, f"visit_hazard_{name}")) * dose
+            hazard = at(getattr(params, f"visit_hazard_{name}"), structure.household_rep)
+            log_stay -= np.float32(hazard) * dose
         if push and name in push:
             log_stay -= push[name]
         log_stay *= eligible
@@ -231,9 +255,10 @@ def procedures(
     month: int,
     params: Params,
     n_communes: int,
-    rng_demand: np.random.Generator,
-    rng_procedure: np.random.Generator,
+    who: np.ndarray,
+    u: np.ndarray,
     fee_cut: np.ndarray | None = None,
+    rep: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Households that need a procedure this month file it, online or in person.
 
@@ -256,17 +281,14 @@ def procedures(
     Returns:
         Counts per desk for each name in :data:`FILE_COUNTS`.
     """
-    k = rng_demand.binomial(hh.n, params.procedure_rate)
-    who = rng_demand.choice(hh.n, size=k, replace=False)
-    u = rng_procedure.random((7, k), dtype=np.float32)
     commune = hh.commune[who].astype(np.int64)
-    to_district = u[0] < params.district_desk_share
+    to_district = u[0] < np.float32(at(params.district_desk_share, rep))
     desk = commune + to_district * (n_communes + hh.district[who].astype(np.int64) - commune)
     offered = u[1] < offices.online_share[step, desk]
-    fee = u[4] < params.fee_share
-    choice = np.float32(params.online_choice)
+    fee = u[4] < np.float32(at(params.fee_share, rep))
+    choice = np.float32(at(params.online_choice, rep))
     if fee_cut is not None:
-        gap = (1 - params.online_choice) * params.fee_cut_response
+        gap = (1 - at(params.online_choice, rep)) * at(params.fee_cut_response, rep)
         choice = choice + (gap * fee_cut[desk] * fee).astype(np.float32)
     by_self = offered & hh.online[who] & hh.verified[who] & (u[2] < choice)
     hh.self_filed[who[by_self]] = month
@@ -275,7 +297,9 @@ def procedures(
     hh.verified[who[in_person & e_desk]] = True
     assisted = in_person & offered & (u[3] < offices.assist[step, desk])
     online = by_self | assisted
-    pay_prob = np.where(online, params.pay_online_if_online, params.pay_online_in_person)
+    pay_prob = np.where(
+        online, at(params.pay_online_if_online, rep), at(params.pay_online_in_person, rep)
+    )
     paid_online = fee & hh.account[who] & (u[5] < pay_prob)
     digitised = online | (u[6] < offices.digitise[step, desk])
     n_desks = len(offices.start)

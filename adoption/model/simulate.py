@@ -66,7 +66,10 @@ def simulate(
     Returns:
         The tidy table of :func:`adoption.model.indicators.tidy`.
     """
-    spec = (spec or RunSpec()).replace(params=as_params(params), rng=seed, **settings)
+    spec = spec or RunSpec()
+    if params is not None or spec.params is None:
+        spec = spec.replace(params=as_params(params))
+    spec = spec.replace(rng=seed, **settings)
     model = AdoptionModel(spec=spec)
     try:
         run(model, progress)
