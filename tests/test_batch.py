@@ -10,6 +10,11 @@ from adoption.model.runspec import RunSpec
 from adoption.scenarios.scenario import load_scenario
 
 LEVERS = load_scenario("scenarios/combined.toml").interventions
+#: Parameters read at each level the rules act on: households, villages, desks, files.
+CHANGED = (
+    "p_online", "q_app", "skill_min", "procedure_rate", "district_desk_share",
+    "visits_per_member", "online_choice", "fee_cut_response", "app_spread_hazard",
+)  # fmt: skip
 
 
 def _specs(record: str) -> list[RunSpec]:
@@ -20,8 +25,7 @@ def _specs(record: str) -> list[RunSpec]:
     for r, districts in enumerate(
         [("Lục Yên", "Chợ Đồn"), ("Trùng Khánh",), ("Lục Yên", "Chợ Đồn"), ("Yên Lạc",)]
     ):
-        names = ["p_online", "q_app", "skill_min", "procedure_rate", "district_desk_share",
-                 "visits_per_member", "online_choice", "fee_cut_response", "app_spread_hazard"]  # fmt: skip
+        names = CHANGED
         changed = {n: float(rng.uniform(*bounds[n])) for n in names}
         specs.append(
             RunSpec(

@@ -220,21 +220,21 @@ def test_run_prints_the_headline_and_names_what_it_read(tmp_path, capsys):
     assert lines[-1].startswith("done in ")
 
 
-def _dies_on_the_third(task):
-    """A run whose worker process is killed (module-level: workers unpickle it by name)."""
+def _dies_on_the_third(tasks):
+    """A batch whose worker process is killed (module-level: workers unpickle it by name)."""
     import os
     import signal
 
-    if task.index == 2:
+    if any(task.index == 2 for task in tasks):
         os.kill(os.getpid(), signal.SIGKILL)
-    return _REAL_RUN_ONE(task)
+    return _REAL_RUN_BATCH(tasks)
 
 
-_REAL_RUN_ONE = ensemble.run_one
+_REAL_RUN_BATCH = ensemble.run_batch
 
 
 def test_a_killed_worker_is_one_line_and_keeps_finished_runs(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(ensemble, "run_one", _dies_on_the_third)  # forked workers inherit it
+    monkeypatch.setattr(ensemble, "run_batch", _dies_on_the_third)  # forked workers inherit it
     path = _scenario(
         tmp_path, 'name = "s"\ndistricts = ["Chợ Đồn"]\nend = "2019-12"\nscale = 0.1\nruns = 6\n'
     )

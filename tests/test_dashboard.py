@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -94,7 +95,10 @@ def test_the_quick_forecast_is_paired_coarse_and_reports_progress(baseline, tmp_
     assert result.scenario.runs == quick.RUNS and result.scenario.scale == quick.SCALE
     assert set(result.forecast["level"]) == {"district", "total"}
     assert set(result.forecast["scenario"]) == {scenario.name, result.baseline}
-    assert seen == sorted(seen) and seen[-1] == 1.0 and len(set(seen)) == 2 * quick.RUNS
+    # runs go in batches (adoption.model.sizes.batch_runs): the bar moves per batch, at least
+    # once per worker and ensemble
+    steps = 2 * min(os.cpu_count() or 1, quick.RUNS)
+    assert seen == sorted(seen) and seen[-1] == 1.0 and len(set(seen)) >= steps
     seen.clear()
     again = quick.run(scenario, tmp_path, seen.append)  # from the cache: at once, all done
     assert seen[-1] == 1.0 and again.forecast.equals(result.forecast)

@@ -71,26 +71,38 @@ def test_results_do_not_depend_on_the_number_of_workers(tmp_path):
 
 
 def test_an_interrupted_ensemble_keeps_its_runs_and_resumes(tmp_path, monkeypatch):
-    scenario = _scenario(tmp_path)
+    """Runs go in batches; an interrupt keeps every finished batch's runs, nothing half-written."""
+    scenario = _scenario(tmp_path, runs=6)
     fresh = run_ensemble(scenario, tmp_path / "fresh", workers=1, progress=False)
-    real_run = ensemble.run_one
+    real_batch = ensemble.run_batch
     calls = []
 
-    def interrupted(task):
-        calls.append(task.index)
+    def interrupted(tasks):
+        calls.append([t.index for t in tasks])
         if len(calls) == 3:
             raise KeyboardInterrupt
-        return real_run(task)
+        return real_batch(tasks)
 
-    monkeypatch.setattr(ensemble, "run_one", interrupted)
+    monkeypatch.setattr(ensemble, "batch_runs", lambda households, runs, workers: 2)
+    monkeypatch.setattr(ensemble, "run_batch", interrupted)
     with pytest.raises(KeyboardInterrupt):
         run_ensemble(scenario, tmp_path / "cache", workers=1, progress=False)
+    assert calls == [[0, 1], [2, 3], [4, 5]]
     folder = next((tmp_path / "cache").iterdir())
-    assert sorted(p.name for p in folder.glob("run_*.npy")) == ["run_00000.npy", "run_00001.npy"]
+    kept = sorted(p.name for p in folder.glob("run_*.npy"))
+    assert kept == [f"run_{i:05d}.npy" for i in range(4)]
     assert not list(folder.glob(".*part"))  # nothing half-written
-    monkeypatch.setattr(ensemble, "run_one", real_run)
+    monkeypatch.setattr(ensemble, "run_batch", real_batch)
     resumed = run_ensemble(scenario, tmp_path / "cache", workers=1, progress=False)
     np.testing.assert_array_equal(resumed.values, fresh.values)
+
+
+def test_a_batched_ensemble_is_the_ensemble_of_single_runs(tmp_path, monkeypatch):
+    scenario = _scenario(tmp_path, runs=5)
+    batched = run_ensemble(scenario, tmp_path / "batched", workers=1, progress=False)
+    monkeypatch.setattr(ensemble, "batch_runs", lambda households, runs, workers: 1)
+    single = run_ensemble(scenario, tmp_path / "single", workers=1, progress=False)
+    assert np.array_equal(batched.values, single.values, equal_nan=True)
 
 
 @pytest.mark.slow

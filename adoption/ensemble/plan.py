@@ -115,6 +115,15 @@ def places(scenario: Scenario) -> pd.DataFrame:
     return place_table(build_structure(profiles, 0.001))
 
 
+def households(scenario: Scenario) -> int:
+    """Simulated households of one of the scenario's runs."""
+    profiles = _profiles(
+        str(scenario.profile) if scenario.profile else None,
+        tuple(scenario.districts) if scenario.districts else None,
+    )
+    return int(build_structure(profiles, scenario.scale).village_size.sum())
+
+
 def cache_key(scenario: Scenario, tasks: list[RunTask] | None = None) -> str:
     """Hash of everything that determines a scenario's runs.
 

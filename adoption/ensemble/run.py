@@ -1,7 +1,10 @@
-"""Running a forecast ensemble: each run on a worker, kept in the run cache, resumable.
+"""Running a forecast ensemble: batches of runs on workers, kept in the run cache, resumable.
 
-:func:`run_one` is a plain picklable function of a :class:`~.plan.RunTask`; runs go
-to local processes or a Dask cluster through :class:`adoption.pool.Pool`. Each
+:func:`run_batch` is a plain picklable function of some :class:`~.plan.RunTask`: it steps
+them as one :class:`~adoption.model.batch.BatchModel` (as many runs per batch as
+:func:`adoption.model.sizes.batch_runs` says; at full scale, one), and each run's values
+are the run's alone, whatever batch it is in. Batches go to local processes or a Dask
+cluster through :class:`adoption.pool.Pool`. Each
 finished run is kept by :mod:`adoption.ensemble.cache`, so an interrupted ensemble keeps its
 finished runs and the same command picks up where it stopped. A run's result depends
 on its task only, so the ensemble is identical whatever the number of workers.
@@ -11,6 +14,7 @@ This module runs; summaries are :mod:`adoption.ensemble.summaries`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,12 +24,29 @@ import pandas as pd
 
 from adoption.calendar import month_range
 from adoption.ensemble import cache as runcache
-from adoption.ensemble.plan import RunTask, _profiles, cache_key, places, plan
+from adoption.ensemble.plan import RunTask, _profiles, cache_key, households, places, plan
+from adoption.model.batch import BatchModel
 from adoption.model.indicators import FORECAST
 from adoption.model.model import AdoptionModel
 from adoption.model.params import Params
+from adoption.model.runspec import RunSpec
+from adoption.model.sizes import batch_runs
 from adoption.pool import Pool
 from adoption.scenarios.scenario import Scenario
+
+
+def spec(task: RunTask) -> RunSpec:
+    """The run of a task."""
+    return RunSpec(
+        params=Params(**task.params),
+        profiles=_profiles(task.profile, task.districts),
+        start=task.start,
+        end=task.end,
+        scale=task.scale,
+        interventions=task.interventions,
+        rng=task.seed,
+        record="forecast",
+    )
 
 
 def run_one(task: RunTask) -> np.ndarray:
@@ -34,18 +55,20 @@ def run_one(task: RunTask) -> np.ndarray:
     Returns:
         float32 array ``(months, places, len(FORECAST))``.
     """
-    model = AdoptionModel(
-        Params(**task.params),
-        _profiles(task.profile, task.districts),
-        start=task.start,
-        end=task.end,
-        scale=task.scale,
-        interventions=list(task.interventions),
-        rng=task.seed,
-        record="forecast",
-    )
+    model = AdoptionModel(spec=spec(task))
     model.run_model()
     values = extract(model)
+    model.release()
+    return values
+
+
+def run_batch(tasks: tuple[RunTask, ...]) -> list[np.ndarray]:
+    """Run members of an ensemble as one batch; each run's values as :func:`run_one` gives them."""
+    if len(tasks) == 1:
+        return [run_one(tasks[0])]
+    model = BatchModel([spec(task) for task in tasks])
+    model.run_model()
+    values = [trace.copy() for trace in model.traces()]
     model.release()
     return values
 
@@ -115,6 +138,8 @@ def run_ensemble(
     shape = (len(months), len(where), len(FORECAST))
     runs = {t.index: runcache.load(folder, t.index, shape) for t in tasks}
     todo = [t for t in tasks if runs[t.index] is None]
+    size = batch_runs(households(scenario), len(todo), 1 if scheduler else workers or _cores())
+    batches = [tuple(todo[i : i + size]) for i in range(0, len(todo), size)]
     from tqdm.auto import tqdm
 
     bar = tqdm(
@@ -127,12 +152,13 @@ def run_ensemble(
     lost = f"the runs finished so far are kept in {folder}"
     done = len(tasks) - len(todo)
     try:
-        with Pool(run_one, workers if todo else 1, scheduler if todo else None, lost) as pool:
-            for k, values in pool.unordered(todo):
-                runcache.save(folder, todo[k].index, values)
-                runs[todo[k].index] = values
-                bar.update()
-                done += 1
+        with Pool(run_batch, workers if todo else 1, scheduler if todo else None, lost) as pool:
+            for k, batch in pool.unordered(batches):
+                for task, values in zip(batches[k], batch, strict=True):
+                    runcache.save(folder, task.index, values)
+                    runs[task.index] = values
+                bar.update(len(batch))
+                done += len(batch)
                 if on_run is not None:
                     on_run(done, len(tasks))
     finally:
@@ -144,3 +170,7 @@ def run_ensemble(
 def slug(name: str) -> str:
     """``name`` as a short file-name part: lower case, ``-`` for anything not alphanumeric."""
     return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")[:40] or "scenario"
+
+
+def _cores() -> int:
+    return os.cpu_count() or 1

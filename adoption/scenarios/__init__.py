@@ -2,8 +2,6 @@
 
 - :mod:`~adoption.scenarios.scenario` - reading and checking scenario files (places,
   period, runs, scale, parameters, levers);
-- :mod:`~adoption.scenarios.sizes` - what a run or an ensemble will cost this machine,
-  checked before anything is allocated;
 - :mod:`~adoption.scenarios.writer` - writing a scenario as TOML (``best.toml``, the
   dashboard's download).
 

@@ -42,13 +42,13 @@ from adoption.calendar import YEARS, parse_month
 from adoption.calibration.posterior import posterior_mean_params
 from adoption.errors import UserError
 from adoption.files import read_text
+from adoption.model import sizes
 from adoption.model.indicators import FORECAST
 from adoption.model.interventions import KEYS as INTERVENTION_KEYS
 from adoption.model.interventions import Intervention, with_end
 from adoption.model.params import Params, check_value
 from adoption.places.names import place_names, qualified, resolve_all, resolve_place
 from adoption.places.profiles import DistrictProfile, check_scale, load_profiles
-from adoption.scenarios import sizes
 
 #: Allowed top-level keys and their meaning.
 KEYS: dict[str, str] = {
@@ -201,7 +201,7 @@ def _size_keys(path: Path, data: dict) -> tuple[int, int, float]:
 
 def check_size(scenario: Scenario, profiles: list[DistrictProfile], where, key: str,
                workers: int | None = None) -> None:  # fmt: skip
-    """Refuse an ensemble too large for this machine (:mod:`adoption.scenarios.sizes`)."""
+    """Refuse an ensemble too large for this machine (:mod:`adoption.model.sizes`)."""
     import os
 
     households = scenario.scale * sum(p.households for p in profiles)

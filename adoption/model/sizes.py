@@ -94,3 +94,27 @@ def _size(n: float) -> str:
         if n >= factor:
             return f"{n / factor:.3g} {unit}"
     return f"{n / 1024:.3g} kB"
+
+
+#: Simulated households one batch of runs may hold (:mod:`adoption.model.batch`): beyond a
+#: few hundred thousand, a month's fixed cost is already small against its per-household
+#: work, so a larger batch only takes memory (``benchmarks/bench_batch.py`` measures it).
+BATCH_HOUSEHOLDS = 250_000
+
+
+def batch_runs(households: float, runs: int, workers: int = 1) -> int:
+    """Runs per batch for ``runs`` runs of ``households`` households on ``workers`` processes.
+
+    As many as :data:`BATCH_HOUSEHOLDS` and this machine's memory allow, and no more than
+    spreads the runs evenly over the workers (a whole number of batches per worker).
+    """
+    if runs <= 1:
+        return 1
+    by_size = max(1, int(BATCH_HOUSEHOLDS // max(households, 1)))
+    share = MEMORY_SHARE * machine_memory() / max(workers, 1) - WORKER_BYTES
+    by_memory = max(1, int(share // max(households * BYTES_PER_HOUSEHOLD, 1)))
+    largest = min(by_size, by_memory)
+    workers = max(workers, 1)
+    batches = -(-runs // largest)  # ceil
+    batches = -(-batches // workers) * workers  # a whole number of rounds
+    return max(1, -(-runs // batches))
