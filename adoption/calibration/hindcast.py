@@ -100,8 +100,9 @@ def _simulate(particles: pd.DataFrame, figures: pd.DataFrame, settings: Settings
     rows = rng.choice(len(particles), size=draws, p=weights / weights.sum())
     values = particles.drop(columns="weight")
     simulator = Simulator(figures, settings, series=True)
-    stats = [simulator.run(values.iloc[r].to_dict(), seed=seed * 100_003 + k)
-             for k, r in enumerate(rows)]  # fmt: skip
+    stats = simulator.run_many(
+        [(values.iloc[r].to_dict(), seed * 100_003 + k) for k, r in enumerate(rows)]
+    )
     discrepancy = np.array([model_discrepancy(values.iloc[r], simulator.base) for r in rows])
     return stats, discrepancy
 

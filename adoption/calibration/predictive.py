@@ -41,10 +41,9 @@ def predictive_draws(
     rows = rng.choice(len(posterior), size=draws, p=weights / weights.sum())
     particles = posterior.drop(columns="weight")
     simulator = simulator or Simulator(figures, settings)
-    stats = [
-        simulator.run(particles.iloc[row].to_dict(), seed=seed * 100_003 + k)
-        for k, row in enumerate(rows)
-    ]
+    stats = simulator.run_many(
+        [(particles.iloc[row].to_dict(), seed * 100_003 + k) for k, row in enumerate(rows)]
+    )
     discrepancy = np.array([model_discrepancy(particles.iloc[r], simulator.base) for r in rows])
     out = {}
     for figure in figures.itertuples(index=False):

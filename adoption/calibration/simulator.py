@@ -8,14 +8,20 @@ with the reports (:mod:`adoption.calibration.noise`) or choose the parameters.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
 from adoption.calendar import format_month, parse_month
 from adoption.calibration.settings import Settings
-from adoption.calibration.stats import _places, statistics
+from adoption.calibration.stats import _places, indicators_for, statistics, statistics_of
+from adoption.model.batch import BatchModel
 from adoption.model.model import AdoptionModel
 from adoption.model.params import Params
+from adoption.model.population import build_structure
+from adoption.model.runspec import RunSpec
+from adoption.model.sizes import batch_runs
 from adoption.places.profiles import load_profiles
 
 #: Log-uniform parameters are sampled as ``log10_<name>`` with a flat prior: pyabc's Gaussian
@@ -85,20 +91,53 @@ class Simulator:
 
     def run(self, parameters: dict, seed: int) -> dict[str, np.ndarray]:
         """Statistics of one run with ``parameters`` (a subset of Params) and ``seed``."""
-        params = self.base.replace(**{k: float(v) for k, v in parameters.items()})
-        model = AdoptionModel(
-            params,
-            self.profiles,
-            end=self.end,
-            scale=self.settings.scale,
-            commune_scale=self.commune_scale,
-            rng=seed,
-        )
+        model = AdoptionModel(spec=self.spec(parameters, seed))
         try:
             model.run_model()
             return statistics(model, self.targets, series=self.series)
         finally:
             model.release()
+
+    def spec(self, parameters: dict, seed: int) -> RunSpec:
+        """The run of ``parameters`` (a subset of Params) and ``seed``."""
+        params = self.base.replace(**{k: float(v) for k, v in parameters.items()})
+        return RunSpec(
+            params=params,
+            profiles=self.profiles,
+            end=self.end,
+            scale=self.settings.scale,
+            commune_scale=self.commune_scale,
+            rng=seed,
+            record="targets",
+            indicators=indicators_for(self.targets),
+        )
+
+    def run_many(self, jobs: list[tuple[dict, int]]) -> list[dict[str, np.ndarray]]:
+        """:meth:`run` of each ``(parameters, seed)``, in batches (each run as it runs alone).
+
+        Batches of :func:`~adoption.model.sizes.batch_runs` runs, stepped in this process.
+        """
+        size = batch_runs(self.households, len(jobs))
+        out = []
+        for i in range(0, len(jobs), size):
+            specs = [self.spec(parameters, seed) for parameters, seed in jobs[i : i + size]]
+            if len(specs) == 1:
+                out.append(self.run(*jobs[i]))
+                continue
+            model = BatchModel(specs)
+            model.run_model()
+            for r, trace in enumerate(model.traces()):
+                data = {name: trace[:, :, k] for k, name in enumerate(model.kept)}
+                places = model.places_of(r)
+                out.append(statistics_of(data, places, model.months, self.targets, self.series))
+            model.release()
+        return out
+
+    @functools.cached_property
+    def households(self) -> int:
+        """Simulated households of one run."""
+        structure = build_structure(self.profiles, self.settings.scale, self.commune_scale)
+        return int(structure.village_size.sum())
 
     def __call__(self, parameters: dict) -> dict[str, np.ndarray]:
         """The pyabc model interface: the seed comes from the worker's seeded NumPy state."""

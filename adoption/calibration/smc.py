@@ -37,6 +37,7 @@ from adoption.calibration.settings import Settings
 from adoption.calibration.simulator import Simulator
 from adoption.calibration.targets import Prior
 from adoption.errors import UserError
+from adoption.model.sizes import batch_runs
 from adoption.pool import Pool
 
 #: Columns of the per-generation record of the SMC sampler (``generations.csv``).
@@ -89,19 +90,24 @@ class ParameterSpace:
 
 
 class _LogLikelihood:
-    """``(z, seed) -> log-likelihood`` of one simulation: picklable, for worker processes."""
+    """``[(z, seed), ...] -> log-likelihoods``: a batch of simulations, picklable for workers."""
 
     def __init__(self, targets: pd.DataFrame, settings: Settings, space: ParameterSpace):
         self.simulator = Simulator(targets, settings)
         self.space = space
         self.reporting_sd = settings.reporting_sd
 
-    def __call__(self, job: tuple[np.ndarray, int]) -> float:
-        z, seed = job
-        parameters = self.space.natural(z)
-        stats = self.simulator.run(parameters, int(seed))
-        discrepancy = model_discrepancy(parameters, self.simulator.base)
-        return log_likelihood(stats, self.simulator.targets, self.reporting_sd, discrepancy)
+    def __call__(self, jobs: tuple[tuple[np.ndarray, int], ...]) -> list[float]:
+        points = [self.space.natural(z) for z, _ in jobs]
+        seeds = [int(seed) for _, seed in jobs]
+        runs = self.simulator.run_many(list(zip(points, seeds, strict=True)))
+        return [
+            log_likelihood(
+                stats, self.simulator.targets, self.reporting_sd,
+                model_discrepancy(parameters, self.simulator.base),
+            )
+            for parameters, stats in zip(points, runs, strict=True)
+        ]  # fmt: skip
 
 
 class _Store:
@@ -220,7 +226,7 @@ def _calibrate_smc(targets, priors, settings: Settings, db: Path, resume, progre
     lost = "every finished generation is kept in the database"
     try:
         with Pool(function, settings.workers, settings.scheduler, lost=lost) as pool:
-            sampler = _Sampler(pool, space, settings)
+            sampler = _Sampler(pool, space, settings, function.simulator.households)
             if state is None:
                 record, z, loglik = sampler.prior()
                 _keep(store, records, bar, record, z, loglik)
@@ -265,14 +271,22 @@ def _keep(store: _Store, records: list, bar, record: dict, z, loglik) -> None:
 class _Sampler:
     """The generations of one run, each from its own random stream ``(seed, generation)``."""
 
-    def __init__(self, pool: Pool, space: ParameterSpace, settings: Settings):
+    def __init__(self, pool: Pool, space: ParameterSpace, settings: Settings, households: int):
         self.pool, self.space, self.settings = pool, space, settings
         self.n, self.d = settings.population_size, len(space.names)
+        self.households = households
 
     def simulate(self, z: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """Log-likelihoods of one simulation at each point, seeds drawn from ``rng``."""
+        """Log-likelihoods of one simulation at each point, seeds drawn from ``rng``.
+
+        The simulations go to the workers in batches (:func:`adoption.model.sizes.batch_runs`);
+        a simulation's result does not depend on its batch.
+        """
         seeds = rng.integers(2**31 - 1, size=len(z))
-        return np.asarray(self.pool.map(list(zip(z, seeds, strict=True))), dtype=np.float64)
+        jobs = list(zip(z, seeds, strict=True))
+        size = batch_runs(self.households, len(jobs), self.pool.workers)
+        batches = [tuple(jobs[i : i + size]) for i in range(0, len(jobs), size)]
+        return np.concatenate([np.asarray(b, np.float64) for b in self.pool.map(batches)])
 
     def prior(self) -> tuple[dict, np.ndarray, np.ndarray]:
         """Generation 0: a sample of the prior. Returns its record, points and log-likelihoods."""

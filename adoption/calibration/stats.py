@@ -1,7 +1,9 @@
 """What a run says about the targets: each target's simulated value and the count behind it.
 
-:func:`statistics` reads one finished model's collected indicators at the months a
-target's report may refer to (:func:`report_months`). This module owns how an
+:func:`statistics` reads one finished run's indicators at the months a target's report
+may refer to (:func:`report_months`): from Mesa's DataCollector (``record="all"``) or, as
+the calibration runs them, from the float64 ``trace`` of ``record="targets"`` with the
+indicators :func:`indicators_for` names (the same numbers). This module owns how an
 indicator is aggregated into the figure a district reports (a year's files, a stock
 at the month, a month's increase of the app install rate). It does not run the model
 (:mod:`adoption.calibration.simulator`) or compare values with the reports
@@ -24,9 +26,8 @@ from adoption.model.model import AdoptionModel
 #: the year", "to date"), so a file rate at report month m is the ratio of the 12 months to m.
 REPORT_MONTHS = 12
 
-#: The target-only indicator (:data:`adoption.calibration.targets.DERIVED`): a month's increase of
-#: the app
-#: install rate.
+#: The target-only indicator (:data:`adoption.calibration.targets.DERIVED`): a month's
+#: increase of the app install rate.
 _APP_INCREASE = "app_install_rate_increase_1m"
 
 
@@ -37,6 +38,24 @@ def report_months(target: pd.Series | dict) -> list[int]:
         calendar_month = parse_month(target["date_start"]) % 12
         months = [m for m in months if m % 12 == calendar_month]
     return months
+
+
+def indicators_for(targets: pd.DataFrame) -> tuple[str, ...]:
+    """The indicators a run must keep for the statistics of ``targets``, in registry order."""
+    wanted = {"households"}
+    for name in targets["indicator"]:
+        if name == _APP_INCREASE:
+            wanted |= {"citizens_app", "citizens"}
+        else:
+            wanted |= {name, *(INDICATORS[name].rate or ())}
+    return tuple(n for n in INDICATORS if n in wanted)
+
+
+def collected(model: AdoptionModel) -> dict:
+    """The run's indicators by name, month by month (DataCollector or trace)."""
+    if model.record == "all":
+        return model.datacollector.model_vars
+    return {name: model.trace[: model.steps, :, k] for k, name in enumerate(model.kept)}
 
 
 def statistics(
@@ -56,11 +75,17 @@ def statistics(
         the real number of cases behind the value, for the sampling variance of the report.
         With ``series``, also ``{id + "/series": value in every month of the run}``.
     """
-    data = model.datacollector.model_vars
-    first = int(model.months[0])
+    return statistics_of(collected(model), model.places, model.months, targets, series)
+
+
+def statistics_of(
+    data: dict, places: pd.DataFrame, months: np.ndarray, targets: pd.DataFrame, series: bool
+) -> dict[str, np.ndarray]:
+    """:func:`statistics` of a run's indicators ``data``, its place table and months."""
+    first = int(months[0])
     out = {}
     for target in targets.itertuples(index=False):
-        columns = place_columns(model.places, _places(target))
+        columns = place_columns(places, _places(target))
         steps = np.array(report_months(target._asdict())) - first
         values, counts = _series(data, target.indicator, columns, steps)
         out[target.id] = values

@@ -27,7 +27,7 @@ from adoption.model.population import Households, Structure, starts
 from adoption.model.runspec import RunSpec
 
 #: What a batch may record: the many-run modes (no Mesa agents, no DataCollector).
-RECORDS = ("forecast", "outcomes")
+RECORDS = ("forecast", "outcomes", "targets")
 
 
 class Values:
@@ -59,9 +59,11 @@ class BatchModel(AdoptionModel):
             raise ValueError("a batch needs at least one run")
         first = specs[0]
         for spec in specs:
-            same = (spec.start, spec.end, spec.record, spec.offices)
-            if same != (first.start, first.end, first.record, first.offices):
-                raise ValueError("the runs of a batch share start, end, record and offices")
+            same = (spec.start, spec.end, spec.record, spec.offices, spec.indicators)
+            if same != (first.start, first.end, first.record, first.offices, first.indicators):
+                raise ValueError(
+                    "the runs of a batch share start, end, record, offices and indicators"
+                )
         if first.record not in RECORDS:
             raise ValueError(f"a batch records one of {RECORDS}, got {first.record!r}")
         runs = [AdoptionModel(spec=spec) for spec in specs]
@@ -102,15 +104,12 @@ class BatchModel(AdoptionModel):
                      "_base_effectiveness"):  # fmt: skip
             setattr(self, name, _cat([getattr(r, name) for r in runs]))
         self.app_stay = np.stack([r.app_stay for r in runs])
-        self._measured, self._measured_at = one._measured, one._measured_at
+        self._measured, self._measured_at, self.kept = one._measured, one._measured_at, one.kept
         self.counts, self.commune_counts = {}, {}
         self._runs_places = [r.places for r in runs]
         s = self.structure
-        self.trace = np.full(
-            (len(self.months), s.n_communes + s.n_districts + self.n_runs, len(one.trace[0, 0])),
-            np.nan,
-            np.float32,
-        )
+        places = s.n_communes + s.n_districts + self.n_runs
+        self.trace = np.full((len(self.months), places, len(self.kept)), np.nan, one.trace.dtype)
 
     # -- what the kernel reads -----------------------------------------------------------------
 

@@ -143,18 +143,20 @@ class AdoptionModel(mesa.Model):
         self.counts: dict[str, np.ndarray] = {}
         self.commune_counts: dict[str, np.ndarray] = {}
         self.record = record
+        #: The indicators :attr:`trace` keeps (record other than "all"), in its order.
+        self.kept = spec.indicators or indicators.FORECAST
         if record == "all":
             self.datacollector = mesa.DataCollector(model_reporters=indicators.reporters())
         else:  # only the forecast indicators, into one array (many-run tools)
             self.datacollector = mesa.DataCollector()
-            self._measured = indicators.needed(indicators.FORECAST)
+            self._measured = indicators.needed(self.kept)
             self._measured_at: dict[int, tuple] = {}
             if record == "outcomes":
                 self._measured_at = {int(t): self._measured for t in _dated_steps(self.months)}
                 self._measured = indicators.needed(MONTHLY_OUTCOMES)
-            self.trace = np.full(
-                (len(self.months), len(self.places), len(indicators.FORECAST)), np.nan, np.float32
-            )
+            dtype = np.float64 if record == "targets" else np.float32
+            shape = (len(self.months), len(self.places), len(self.kept))
+            self.trace = np.full(shape, np.nan, dtype)
 
     # -- set-up ------------------------------------------------------------------------------
 
@@ -239,7 +241,7 @@ class AdoptionModel(mesa.Model):
         if self.record == "all":
             self.datacollector.collect(self)
         else:
-            for k, name in enumerate(indicators.FORECAST):
+            for k, name in enumerate(self.kept):
                 if name in self.counts:
                     self.trace[self.step_index, :, k] = self.counts[name]
         if self.steps >= len(self.months):

@@ -18,7 +18,7 @@ from adoption.model.params import Params
 from adoption.places.profiles import DistrictProfile
 
 #: What a run may record (see :attr:`RunSpec.record`).
-RECORDS = ("all", "forecast", "outcomes")
+RECORDS = ("all", "forecast", "outcomes", "targets")
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,11 @@ class RunSpec:
             arrays hold the state): what forecast ensembles use; ``"outcomes"`` fills only
             what :func:`adoption.model.outcomes.run_outcomes` reads (household counts and
             cost each month, every forecast indicator at :data:`adoption.model.outcomes.DATES`;
-            the rest of ``trace`` is NaN): what sensitivity and the optimiser use.
+            the rest of ``trace`` is NaN): what sensitivity and the optimiser use;
+            ``"targets"`` keeps ``indicators`` every month in a float64 ``trace`` (the
+            values Mesa's DataCollector would hold): what the calibration uses.
+        indicators: the indicators ``trace`` keeps, in this order (default: the forecast
+            indicators; ``"targets"`` needs them named).
     """
 
     params: Params | None = None
@@ -62,11 +66,14 @@ class RunSpec:
     interventions: tuple[Intervention, ...] = ()
     rng: int | None = None
     record: str = "all"
+    indicators: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.record not in RECORDS:
             raise ValueError(f"record must be one of {RECORDS}, got {self.record!r}")
-        for name in ("profiles", "districts", "interventions"):
+        if self.record == "targets" and not self.indicators:
+            raise ValueError('record "targets" needs the indicators it keeps')
+        for name in ("profiles", "districts", "interventions", "indicators"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
