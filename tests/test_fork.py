@@ -64,3 +64,14 @@ def test_the_outcomes_record_holds_the_forecast_values_it_measures():
 
     for name in MONTHLY:  # what the outcomes read every month is there every month
         assert measured[:, :, FORECAST.index(name)].all()
+
+
+def test_points_evaluated_in_batches_are_the_points_evaluated_one_by_one():
+    """Evaluator.many (paired runs of many points as one batch, forked once) == Evaluator()."""
+    from adoption.decisions.experiment import Evaluator
+
+    evaluator = Evaluator("scenarios/combined.toml", seeds=(3, 4), scale=0.02)
+    rng = np.random.default_rng(8)
+    factors = evaluator.factors()
+    points = [{k: float(rng.uniform(lo, hi)) for k, (lo, hi) in factors.items()} for _ in range(3)]
+    assert evaluator.many(points) == [evaluator(point) for point in points]

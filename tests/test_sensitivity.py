@@ -91,18 +91,18 @@ def test_an_interrupted_evaluation_resumes_from_finished_chunks(scenario, tmp_pa
     monkeypatch.setattr(sensitivity, "CHUNK", 2)  # 6 points: 3 chunks
     design = np.array([[m, 0.5] for m in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)])
     names, f, calls = list(MATTERS), Evaluator(scenario), []
-    real = Evaluator.__call__
+    real = Evaluator.many
 
-    def interrupted(self, inputs):  # Ctrl-C during the 4th point (the second chunk)
-        if len(calls) == 3:
+    def interrupted(self, points):  # Ctrl-C during the second chunk (points 3 and 4)
+        if len(calls) == 2:
             raise KeyboardInterrupt
-        calls.append(inputs)
-        return real(self, inputs)
+        calls.extend(points)
+        return real(self, points)
 
-    monkeypatch.setattr(Evaluator, "__call__", interrupted)  # workers=1: in this process
+    monkeypatch.setattr(Evaluator, "many", interrupted)  # workers=1: in this process
     with pytest.raises(KeyboardInterrupt):
         sensitivity.evaluate(f, design, names, tmp_path / "a", workers=1, progress=False)
-    monkeypatch.setattr(Evaluator, "__call__", lambda self, x: calls.append(x) or real(self, x))
+    monkeypatch.setattr(Evaluator, "many", lambda self, x: calls.extend(x) or real(self, x))
     calls.clear()
     resumed = sensitivity.evaluate(f, design, names, tmp_path / "a", workers=1, progress=False)
     assert [c["lever0.magnitude"] for c in calls] == [0.4, 0.6, 0.8, 1.0]  # chunk 0 was kept

@@ -43,10 +43,13 @@ from adoption.decisions.menu import Problem
 from adoption.ensemble import cache as runcache
 from adoption.ensemble.plan import plan
 from adoption.files import write_atomic
+from adoption.model.batch import BatchModel
 from adoption.model.interventions import Intervention
-from adoption.model.model import AdoptionModel
 from adoption.model.outcomes import run_outcomes
 from adoption.model.params import Params
+from adoption.model.population import build_structure
+from adoption.model.runspec import RunSpec
+from adoption.model.sizes import batch_runs
 from adoption.places.profiles import load_profiles
 from adoption.pool import Pool
 
@@ -55,13 +58,14 @@ BATCH = 8
 
 
 class Scorer:
-    """``(run index, levers) -> outcomes`` of one run against its reference. Picklable.
+    """``(run indices, levers) -> outcomes`` of runs against their references. Picklable.
 
-    Without ``references`` it returns the run's forecast values (to make the references).
-    With them, a candidate's run continues the reference run from ``first``
-    (:func:`adoption.decisions.fork.fork`): the shared months are simulated once; with
-    ``snapshots``, the reference run stepped to ``first`` is kept per run (in each
-    worker), so a candidate simulates only its own months.
+    The runs of a job are stepped as one batch (:class:`~adoption.model.batch.BatchModel`;
+    :meth:`groups` says which runs go together). Without ``references`` it returns the
+    runs' forecast values (to make the references). With them, a candidate's runs continue
+    the reference runs from ``first`` (:func:`adoption.decisions.fork.fork`): the shared
+    months are simulated once; with ``snapshots``, the reference runs stepped to ``first``
+    are kept (in each worker), so a candidate simulates only its own months.
     """
 
     def __init__(
@@ -81,33 +85,43 @@ class Scorer:
         self.references = references
         self.snapshots = {} if snapshots else None
 
-    def __call__(self, job: tuple[int, tuple[Intervention, ...]]):
-        """Run ``job = (run index, levers)``: its values, or its outcomes if scoring."""
-        index, levers = job
+    def __call__(self, job: tuple[tuple[int, ...], tuple[Intervention, ...]]) -> list:
+        """Run ``job = (run indices, levers)``: their values, or their outcomes if scoring."""
+        indices, levers = job
         if self.references is None:
-            model = self._model(index)
+            model = BatchModel([self._spec(index) for index in indices])
             model.run_model()
             model.release()
-            return model.trace
-        base = self._snapshot(index)
-        twin = fork(base, list(levers))
+            return model.traces()
+        base = self._snapshot(indices)
+        twin = fork(base, [list(levers)] * len(indices))
         try:
             twin.run_model()
-            values = twin.trace
+            traces = twin.traces()
         finally:
             twin.release()
             if self.snapshots is None:
                 base.release()
-        outcomes = run_outcomes(
-            values, self.months, self.references[index], window=self.problem.window
-        )
-        return {k: outcomes[k] for k in (self.problem.outcome, "additional_cost_vnd")}
+        out = []
+        for index, values in zip(indices, traces, strict=True):
+            outcomes = run_outcomes(
+                values, self.months, self.references[index], window=self.problem.window
+            )
+            out.append({k: outcomes[k] for k in (self.problem.outcome, "additional_cost_vnd")})
+        return out
 
-    def _model(self, index: int) -> AdoptionModel:
+    def groups(self, workers: int) -> list[tuple[int, ...]]:
+        """The runs, in groups stepped as one batch (:func:`~adoption.model.sizes.batch_runs`)."""
+        households = int(build_structure(self.profiles, self.scale).village_size.sum())
+        runs = len(self.tasks)
+        size = batch_runs(households, runs, 1)
+        return [tuple(range(i, min(i + size, runs))) for i in range(0, runs, size)]
+
+    def _spec(self, index: int) -> RunSpec:
         task = self.tasks[index]
-        return AdoptionModel(
-            Params(**task.params),
-            self.profiles,
+        return RunSpec(
+            params=Params(**task.params),
+            profiles=self.profiles,
             start=task.start,
             end=task.end,
             scale=self.scale,
@@ -115,13 +129,13 @@ class Scorer:
             record="outcomes",
         )
 
-    def _snapshot(self, index: int) -> AdoptionModel:
-        """The reference run ``index`` stepped to ``first`` (kept if ``snapshots``)."""
-        if self.snapshots is not None and index in self.snapshots:
-            return self.snapshots[index]
-        model = step_to(self._model(index), self.problem.first)
+    def _snapshot(self, indices: tuple[int, ...]) -> BatchModel:
+        """The reference runs ``indices`` stepped to ``first`` (kept if ``snapshots``)."""
+        if self.snapshots is not None and indices in self.snapshots:
+            return self.snapshots[indices]
+        model = step_to(BatchModel([self._spec(i) for i in indices]), self.problem.first)
         if self.snapshots is not None:
-            self.snapshots[index] = model
+            self.snapshots[indices] = model
         return model
 
     def scored(self, references: list[np.ndarray]) -> Scorer:
@@ -131,10 +145,17 @@ class Scorer:
         return out
 
 
+def references(scorer: Scorer, pool: Pool) -> list[np.ndarray]:
+    """Every run of ``scorer`` without levers: its forecast values, in run order."""
+    return [values for batch in pool.map([(g, ()) for g in scorer.groups(pool.workers)])
+            for values in batch]  # fmt: skip
+
+
 def per_run(scorer: Scorer, mixes: list[tuple], pool: Pool) -> tuple[np.ndarray, np.ndarray]:
     """``(objective, cost)``, each ``(mixes, runs)``: every mix on every run of ``scorer``."""
     runs = len(scorer.tasks)
-    results = pool.map([(r, mix) for mix in mixes for r in range(runs)])
+    jobs = [(group, mix) for mix in mixes for group in scorer.groups(pool.workers)]
+    results = [row for batch in pool.map(jobs) for row in batch]
     name = scorer.problem.outcome
     objective = np.array([row[name] for row in results]).reshape(len(mixes), runs)
     cost = np.array([row["additional_cost_vnd"] for row in results]).reshape(len(mixes), runs)
@@ -186,9 +207,9 @@ def search(
     scorer = Scorer(problem, runs, scale, seed)
     lost = f"finished batches are kept in {trace_file}"
     with Pool(scorer, workers, scheduler, lost) as pool:
-        references = pool.map([(r, ()) for r in range(runs)])
+        reference_values = references(scorer, pool)
     bar = tqdm(total=trials, initial=len(trace), unit="trial", disable=not progress)
-    with Pool(scorer.scored(references), workers, scheduler, lost) as pool:
+    with Pool(scorer.scored(reference_values), workers, scheduler, lost) as pool:
         while len(trace) < trials:
             study = _study(problem, space, trace, seed + len(trace) // BATCH)
             for values in start_with[len(trace) :][:BATCH]:

@@ -18,8 +18,9 @@ additional households). **Noise** is handled explicitly: every point uses the sa
 (common random numbers), and a subset of points is run again with other seeds; the
 variance between seeds over the variance between points is the *noise share*, and an
 index below it is marked as below the noise floor. Evaluations run in chunks on
-:class:`adoption.pool.Pool` and each finished chunk is kept (:mod:`adoption.ensemble.cache`),
-so an interrupted analysis resumes. Reports and figures:
+:class:`adoption.pool.Pool`, each chunk's points in batches (:meth:`Evaluator.many`), and
+each finished chunk is kept (:mod:`adoption.ensemble.cache`), so an interrupted analysis
+resumes. Reports and figures:
 :mod:`adoption.decisions.sensitivity_report`.
 """
 
@@ -37,6 +38,7 @@ import pandas as pd
 from adoption.decisions.experiment import Evaluator
 from adoption.ensemble import cache as runcache
 from adoption.model.outcomes import outcome_names
+from adoption.model.sizes import batch_runs
 from adoption.pool import Pool
 
 #: Outcomes analysed by default (finite for every run).
@@ -103,11 +105,15 @@ def evaluate(
         unit="point",
         disable=not progress,
     )
-    with Pool(evaluator, workers, scheduler, f"finished chunks are kept in {folder}") as pool:
+    lost = f"finished chunks are kept in {folder}"
+    with Pool(evaluator.many, workers, scheduler, lost) as pool:
+        runs = batch_runs(evaluator.households, CHUNK * len(evaluator.seeds), pool.workers)
+        size = max(1, runs // len(evaluator.seeds))  # points per batch
         for i, chunk in enumerate(jobs):
             if done[i] is not None:
                 continue
-            rows = pool.map(chunk)
+            batches = [chunk[k : k + size] for k in range(0, len(chunk), size)]
+            rows = [row for batch in pool.map(batches) for row in batch]
             values = np.array([[row[o] for o in names_out] for row in rows], dtype=np.float64)
             runcache.save(folder, i, values)
             done[i] = values

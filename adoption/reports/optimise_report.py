@@ -17,7 +17,15 @@ import numpy as np
 import pandas as pd
 
 from adoption.decisions.menu import clipped
-from adoption.decisions.optimise import Problem, Scorer, best, front, per_run, trial_mix
+from adoption.decisions.optimise import (
+    Problem,
+    Scorer,
+    best,
+    front,
+    per_run,
+    references,
+    trial_mix,
+)
 from adoption.ensemble.outputs import write_manifest
 from adoption.ensemble.tables import write_csv
 from adoption.files import write_atomic
@@ -86,8 +94,8 @@ def _scores(problem, mixes, runs, scale, seed, workers, scheduler):
     scorer = Scorer(problem, runs, scale, seed, snapshots=scale < 0.2)  # memory at full scale
     lost = "the optimiser's trace is kept; run the same command again to continue"
     with Pool(scorer, workers, scheduler, lost) as pool:
-        references = pool.map([(r, ()) for r in range(runs)])
-    with Pool(scorer.scored(references), workers, scheduler, lost) as pool:
+        reference_values = references(scorer, pool)
+    with Pool(scorer.scored(reference_values), workers, scheduler, lost) as pool:
         return per_run(scorer, mixes, pool)
 
 
