@@ -215,22 +215,20 @@ def diffusion(
     """
     for name in CLOCKS:
         adopted = getattr(hh, name)
-        eligible = gate[name] & ~adopted
-        if not eligible.any():
+        idx = np.flatnonzero(gate[name] & ~adopted)  # the eligible: only their clocks move
+        if not idx.size:
             continue
         q = at(getattr(params, f"q_{name}"), structure.village_rep)
-        log_stay = innovation[name] + np.repeat(
-            (-q * peer[name]).astype(np.float32), structure.village_size
-        )
+        log_stay = innovation[name][idx] + (-q * peer[name]).astype(np.float32)[hh.village[idx]]
         np.log1p(log_stay, out=log_stay)  # log(1 - p m_i - q F_v) = -hazard
         if dose is not None:
-            hazard = at(getattr(params, f"visit_hazard_{name}"), structure.household_rep)
-            log_stay -= np.float32(hazard) * dose
+            hazard = at(getattr(params, f"visit_hazard_{name}"), structure.household_rep, idx)
+            log_stay -= np.float32(hazard) * dose[idx]
         if push and name in push:
-            log_stay -= push[name]
-        log_stay *= eligible
-        hh.clock[name] += log_stay
-        adopted |= eligible & (hh.clock[name] <= 0)
+            log_stay -= push[name][idx]
+        clock = hh.clock[name][idx] + log_stay
+        hh.clock[name][idx] = clock
+        adopted[idx[clock <= 0]] = True
     if month is not None:  # the month each new app household installed
         np.minimum(hh.app_since, np.where(hh.app, month, NEVER), out=hh.app_since)
 
