@@ -1,5 +1,6 @@
 """The command line a planner uses: run, validate, params, and one-line errors."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -245,3 +246,16 @@ def test_a_killed_worker_is_one_line_and_keeps_finished_runs(tmp_path, capsys, m
     assert not (out / "forecast.csv").exists()
     monkeypatch.undo()
     assert main(["run", str(path), "--out", str(out), "--no-progress", "--workers", "2"]) == 0
+
+
+def test_run_with_another_posterior_records_it_in_the_manifest(tmp_path):
+    posterior = tmp_path / "posterior.csv"
+    posterior.write_text("p_online,weight\n0.001,1\n0.003,1\n", encoding="utf-8")
+    path = _scenario(tmp_path, 'name = "s"\ndistricts = ["Chợ Đồn"]\nend = "2020-12"\nruns = 2\n')
+    out = tmp_path / "o"
+    args = ["run", str(path), "--out", str(out), "--scale", "0.05", "--no-figures"]
+    assert main([*args, "--posterior", str(posterior), "--no-progress", "--workers", "1"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["posterior_file"] == str(posterior.resolve())
+    assert manifest["scenarios"][0]["parameters"] == str(posterior.resolve())
+    assert main([*args, "--posterior", str(tmp_path / "none.csv")]) == 2

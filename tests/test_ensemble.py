@@ -1,6 +1,7 @@
 """Forecast ensembles: common random numbers, worker invariance, resuming, summaries."""
 
 import dataclasses
+import re
 
 import numpy as np
 import pandas as pd
@@ -259,3 +260,53 @@ def test_the_observation_band_is_numpys_nanquantile_of_the_same_draws(tmp_path, 
                 expected = np.nanquantile(calls[k], q, axis=0)
             np.testing.assert_allclose(got[column][:, places, i], expected, rtol=1e-12)
         k += 1
+
+
+def _posterior(tmp_path, values):
+    path = tmp_path / "fit" / "posterior.csv"
+    path.parent.mkdir()
+    pd.DataFrame({"p_online": values, "weight": [1.0] * len(values)}).to_csv(path, index=False)
+    return path
+
+
+def test_a_scenario_draws_from_the_posterior_it_names(tmp_path):
+    """``parameters = "<path>.csv"``: every run's parameters are particles of that file."""
+    from adoption.ensemble import plan
+    from adoption.scenarios.scenario import load_scenario
+
+    path = _posterior(tmp_path, [0.001, 0.002, 0.004])
+    scenario_file = tmp_path / "s.toml"
+    scenario_file.write_text(
+        'name = "s"\ndistricts = ["Chợ Đồn"]\nruns = 6\nscale = 0.05\n'
+        'parameters = "fit/posterior.csv"\n',
+        encoding="utf-8",
+    )
+    scenario = load_scenario(scenario_file)  # read beside the scenario file
+    assert scenario.posterior_file == path.resolve()
+    assert {t.params["p_online"] for t in plan(scenario)} <= {0.001, 0.002, 0.004}
+
+
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("p_online,weight\n0.001,1\n", None),
+        ("p_onlin,weight\n0.001,1\n", "unknown columns ['p_onlin']"),
+        ("p_online\n0.001\n", "needs particles and a weight"),
+        ("p_online,weight\n0.001,0\n", "weights must be finite"),
+    ],
+)
+def test_a_named_posterior_file_is_checked(tmp_path, text, problem):
+    from adoption.errors import UserError
+    from adoption.scenarios.scenario import posterior_file
+
+    path = tmp_path / "p.csv"
+    path.write_text(text, encoding="utf-8")
+    if problem is None:
+        assert posterior_file(str(path), "s.toml") == path.resolve()
+        return
+    with pytest.raises(UserError, match=f"s.toml: parameters: .*{re.escape(problem)}"):
+        posterior_file(str(path), "s.toml")
+    with pytest.raises(UserError, match="no such posterior file"):
+        posterior_file(str(tmp_path / "none.csv"), "s.toml")
+    with pytest.raises(UserError, match='expected "posterior", "defaults" or the path'):
+        posterior_file("posterio", "s.toml")

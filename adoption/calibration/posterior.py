@@ -1,7 +1,9 @@
-"""The shipped posterior: reading ``calibration/posterior.csv`` for forecasts.
+"""Posteriors for forecasts: the shipped ``calibration/posterior.csv``, or any other one.
 
-Kept apart from :mod:`adoption.calibration` so that running a forecast does not
-import the calibration machinery (pyabc, scipy.stats).
+A forecast draws its runs' parameters from a posterior file: the shipped one by default,
+or one a scenario names (``parameters = "calibration/hindcast-2023-12/posterior.csv"``) or
+the command line gives (``adoption run --posterior PATH``), e.g. a hindcast's fit, to score
+figures published after its cut-off. :func:`read_posterior` checks such a file.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from adoption.errors import UserError
 from adoption.files import REPOSITORY
 from adoption.model.params import Params
 
@@ -25,6 +28,34 @@ def load_posterior(path: str | Path | None = None) -> pd.DataFrame | None:
     if not path.is_file():
         return None
     return pd.read_csv(path)
+
+
+def shipped() -> Path:
+    """The shipped posterior file."""
+    return CALIBRATION_DIR / POSTERIOR_FILE
+
+
+def read_posterior(path: str | Path, where: str | Path, key: str) -> pd.DataFrame:
+    """A posterior file's particles, checked: a ``weight`` column and parameters of Params.
+
+    Raises:
+        UserError: naming ``where`` and ``key`` (the file or option that named it).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(where, key, f"{path}: no such posterior file")
+    try:
+        table = pd.read_csv(path)
+    except (ValueError, OSError) as error:
+        raise UserError(where, key, f"{path}: not a posterior CSV ({error})") from None
+    unknown = sorted(set(table.columns) - set(Params.bounds()) - {"weight"})
+    if "weight" not in table.columns or unknown or len(table) == 0:
+        problem = f"unknown columns {unknown}" if unknown else "needs particles and a weight"
+        raise UserError(where, key, f"{path}: {problem} (as `adoption calibrate` writes it)")
+    weights = table["weight"].to_numpy(dtype=float)
+    if not (np.isfinite(weights).all() and (weights >= 0).all() and weights.sum() > 0):
+        raise UserError(where, key, f"{path}: weights must be finite, >= 0 and not all 0")
+    return table
 
 
 def posterior_mean_params(path: str | Path | None = None, base: Params | None = None) -> Params:

@@ -156,6 +156,12 @@ def _ensemble_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--runs", type=int, help="override the scenario's number of runs")
     command.add_argument("--seed", type=int, help="override the scenario's seed")
     command.add_argument("--scale", type=float, help="override the scenario's scale, in (0, 1]")
+    command.add_argument(
+        "--posterior",
+        type=Path,
+        help="draw the runs' parameters from this posterior CSV (e.g. a hindcast's "
+        "calibration/hindcast-2023-12/posterior.csv) instead of the scenario's",
+    )
     command.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
     command.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
     command.add_argument("--no-figures", action="store_true", help="tables and manifest only")
@@ -179,7 +185,13 @@ def _scenario(path: Path, args: argparse.Namespace):
     from adoption.reports.forecast import with_overrides
     from adoption.scenarios.scenario import load_scenario
 
-    return with_overrides(load_scenario(path), seed=args.seed, scale=args.scale, runs=args.runs)
+    return with_overrides(
+        load_scenario(path),
+        seed=args.seed,
+        scale=args.scale,
+        runs=args.runs,
+        posterior=args.posterior,
+    )
 
 
 def _run(args: argparse.Namespace) -> int:

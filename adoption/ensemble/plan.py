@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from adoption.calibration.posterior import CALIBRATION_DIR, POSTERIOR_FILE, load_posterior
+from adoption.calibration.posterior import load_posterior
 from adoption.ensemble import cache as runcache
 from adoption.files import __version__
 from adoption.model.indicators import FORECAST
@@ -61,10 +61,9 @@ def plan(scenario: Scenario, posterior: pd.DataFrame | None = None) -> list[RunT
     root = np.random.SeedSequence(scenario.seed)
     draw_seq, seed_seq = root.spawn(2)
     seeds = [int(s.generate_state(1, np.uint64)[0]) for s in seed_seq.spawn(scenario.runs)]
-    if scenario.parameters == "posterior":
-        table = load_posterior() if posterior is None else posterior
-    else:
-        table = None
+    table = posterior
+    if table is None and scenario.posterior_file is not None:
+        table = load_posterior(scenario.posterior_file)
     if table is None:
         draws = np.full(scenario.runs, -1)
         base = Params() if scenario.parameters == "defaults" else scenario.params
@@ -132,14 +131,14 @@ def cache_key(scenario: Scenario, tasks: list[RunTask] | None = None) -> str:
     user's profile file and the posterior file. ``tasks``: the scenario's :func:`plan`,
     if already made.
     """
-    posterior = CALIBRATION_DIR / POSTERIOR_FILE
+    posterior = scenario.posterior_file
     data = {
         "version": __version__,
         "code": runcache.fingerprint(),
         "indicators": FORECAST,
         "runs": [asdict(t) for t in (tasks if tasks is not None else plan(scenario))],
         "profile": runcache.file_hash(scenario.profile) if scenario.profile else "shipped",
-        "posterior": runcache.file_hash(posterior) if posterior.is_file() else None,
+        "posterior": runcache.file_hash(posterior) if posterior and posterior.is_file() else None,
     }
     text = json.dumps(data, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -32,7 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from adoption.calendar import month_range
-from adoption.calibration.posterior import CALIBRATION_DIR, POSTERIOR_FILE
+from adoption.calibration.posterior import posterior_mean_params
 from adoption.calibration.targets import load_targets
 from adoption.decisions.ranking import rank
 from adoption.ensemble import Ensemble, costs, differences, run_ensemble, summarise
@@ -53,7 +53,14 @@ from adoption.reports.figures import (
 )
 from adoption.reports.figures.ranking import ranking_chart
 from adoption.reports.i18n import check_language, using
-from adoption.scenarios.scenario import MAX_SEED, Scenario, check_scale, check_size, load_scenario
+from adoption.scenarios.scenario import (
+    MAX_SEED,
+    Scenario,
+    check_scale,
+    check_size,
+    load_scenario,
+    posterior_file,
+)
 
 
 def with_overrides(
@@ -62,12 +69,23 @@ def with_overrides(
     seed: int | None = None,
     scale: float | None = None,
     runs: int | None = None,
+    posterior: str | Path | None = None,
 ) -> Scenario:
     """The scenario with command-line overrides applied (checked like the file's values).
 
+    ``posterior``: a posterior CSV to draw the runs' parameters from instead of the one the
+    scenario names (a hindcast's ``calibration/hindcast-2023-12/posterior.csv``).
+
     Raises:
-        UserError: naming the option (``--seed``, ``--scale``, ``--runs``) and its range.
+        UserError: naming the option (``--seed``, ``--scale``, ``--runs``, ``--posterior``)
+            and what is allowed.
     """
+    if posterior is not None:
+        path = posterior_file(str(posterior), "--posterior", "posterior")
+        base = posterior_mean_params(path).replace(**scenario.overrides)
+        scenario = dataclasses.replace(
+            scenario, parameters=str(path), posterior_path=path, params=base
+        )
     if seed is not None and not 0 <= seed <= MAX_SEED:
         raise UserError("--seed", "seed", f"must be an integer in [0, {MAX_SEED}], got {seed}")
     if runs is not None and runs < 1:
@@ -247,7 +265,6 @@ def _write_comparison_figures(out: Path, table, diff, cost, names) -> list[Path]
 
 def _write_manifest(out: Path, ensembles: list[Ensemble], written: list[Path]) -> Path:
     """``manifest.json``: what produced the outputs and how to produce them again."""
-    posterior = CALIBRATION_DIR / POSTERIOR_FILE
     scenarios = []
     for e in ensembles:
         s = e.scenario
@@ -262,14 +279,20 @@ def _write_manifest(out: Path, ensembles: list[Ensemble], written: list[Path]) -
                 "scale": s.scale,
                 "period": [s.start, s.end],
                 "parameters": s.parameters,
+                "posterior_file": str(s.posterior_file) if s.posterior_file else None,
+                "posterior_sha256": (
+                    runcache.file_hash(s.posterior_file)
+                    if s.posterior_file and s.posterior_file.is_file()
+                    else None
+                ),
                 "runs_folder": str(e.folder),
                 "posterior_draws": [t.draw for t in e.tasks],
                 "run_seeds": [t.seed for t in e.tasks],
             }
         )
-    details = {
-        "posterior_file": str(posterior) if posterior.is_file() else None,
-        "posterior_sha256": runcache.file_hash(posterior) if posterior.is_file() else None,
+    details = {  # the reference scenario's posterior (each scenario's is in its entry)
+        "posterior_file": scenarios[0]["posterior_file"],
+        "posterior_sha256": scenarios[0]["posterior_sha256"],
         "scenarios": scenarios,
     }
     return write_manifest(out, written, details)

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from adoption.calendar import YEARS, parse_month
-from adoption.calibration.posterior import posterior_mean_params
+from adoption.calibration.posterior import posterior_mean_params, read_posterior, shipped
 from adoption.errors import UserError
 from adoption.files import read_text
 from adoption.model import sizes
@@ -62,7 +62,8 @@ KEYS: dict[str, str] = {
     "and seed",
     "scale": "households simulated per real household, in (0, 1]",
     "profile": "path of a district profile CSV (relative to the scenario file)",
-    "parameters": '"posterior" (the shipped calibration, default) or "defaults"',
+    "parameters": '"posterior" (the shipped calibration, default), "defaults", or the path of a '
+    'posterior CSV (e.g. a hindcast\'s "calibration/hindcast-2023-12/posterior.csv")',
     "params": "table of parameter overrides",
     "discount_rate": "annual rate at which household-years gained are discounted (default 0)",
     "discount_source": "where the discount rate comes from (default 'assumption')",
@@ -95,6 +96,15 @@ class Scenario:
     #: Annual discount rate of household-years gained, and its source.
     discount_rate: float = 0.0
     discount_source: str = "assumption"
+    #: A posterior file other than the shipped one (``parameters`` names it).
+    posterior_path: Path | None = None
+
+    @property
+    def posterior_file(self) -> Path | None:
+        """The posterior file the runs draw from; None with ``parameters = "defaults"``."""
+        if self.parameters == "defaults":
+            return None
+        return self.posterior_path if self.posterior_path is not None else shipped()
 
     def without_interventions(self) -> Scenario:
         """The same scenario with no levers: the baseline its costs and gains are measured from."""
@@ -150,13 +160,13 @@ def parse_scenario(text: str, path: str | Path) -> Scenario:
         path, data.get("interventions", []), chosen, start, end
     )
     source = _typed(path, data, "parameters", str, "posterior")
-    if source not in ("posterior", "defaults"):
-        raise UserError(path, "parameters", f'expected "posterior" or "defaults", got {source!r}')
+    posterior = posterior_file(source, path)
+    source = source if posterior is None or source == "posterior" else str(posterior)
     overrides = data.get("params", {})
     if not isinstance(overrides, dict):
         raise UserError(path, "params", "expected a table of parameter = number")
     overrides = {k: check_value(k, v, f"{path}: params") for k, v in overrides.items()}
-    base = posterior_mean_params() if source == "posterior" else Params()
+    base = posterior_mean_params(posterior) if posterior is not None else Params()
     scenario = Scenario(
         path,
         name,
@@ -175,7 +185,30 @@ def parse_scenario(text: str, path: str | Path) -> Scenario:
         tuple(notes + lever_notes),
     )
     check_size(scenario, chosen, path, "runs")
-    return replace(scenario, **_discount(path, data))
+    own = posterior if source not in ("posterior", "defaults") else None
+    return replace(scenario, posterior_path=own, **_discount(path, data))
+
+
+def posterior_file(source: str, where: str | Path, key: str = "parameters") -> Path | None:
+    """The posterior file ``source`` names: the shipped one, none (``"defaults"``), or a path.
+
+    A relative path is read beside the scenario file if it is there, else from the current
+    folder; the file is checked (:func:`~adoption.calibration.posterior.read_posterior`).
+
+    Raises:
+        UserError: naming ``where`` and ``key``, for anything else or a file that is not one.
+    """
+    if source in ("posterior", "defaults"):
+        return shipped() if source == "posterior" else None
+    if not source.endswith(".csv"):
+        allowed = '"posterior", "defaults" or the path of a posterior .csv file'
+        raise UserError(where, key, f"expected {allowed}, got {source!r}")
+    path = Path(source)
+    if not path.is_absolute():
+        beside = Path(where).parent / path
+        path = beside if beside.is_file() else Path.cwd() / path
+    read_posterior(path, where, key)
+    return path.resolve()
 
 
 def _discount(path: Path, data: dict) -> dict:
