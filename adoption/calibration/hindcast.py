@@ -27,6 +27,8 @@ import pandas as pd
 
 from adoption.calendar import parse_month, to_timestamps
 from adoption.calibration.calibrate import calibrate
+from adoption.calibration.naive import summary as naive_summary
+from adoption.calibration.naive import with_naive
 from adoption.calibration.noise import discrepancy as model_discrepancy
 from adoption.calibration.noise import draw_reports
 from adoption.calibration.observations import fit_figures
@@ -85,7 +87,9 @@ def hindcast(
     particles = posterior.particles.assign(weight=posterior.weights)
     stats, discrepancy = _simulate(particles, parts["later"], settings, draws, seed)
     scores = _score(parts["later"], stats, discrepancy, settings, seed)
+    scores = with_naive(scores, parts["later"], parts["known"])
     summary = coverage(scores) | {"until": until, "known": len(parts["known"])}
+    summary["naive"] = naive_summary(scores)
     path = out / "scores.csv"
     write_atomic(path, lambda tmp: scores.to_csv(tmp, index=False))
     return {"until": until, "parts": parts, "scores": scores, "summary": summary,

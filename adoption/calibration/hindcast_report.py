@@ -157,6 +157,15 @@ def page(until: str, parts: dict, scores: pd.DataFrame, summary: dict, posterior
         "scale. Method: `adoption/calibration/hindcast.py`; the observation model: "
         "`calibration/README.md`.",
         "",
+        "**Against naive forecasters** built from the figures known by the cut-off alone "
+        "(`adoption/calibration/naive.py`: persistence of the last figure, a logistic trend, "
+        "the spread of the known figures). Point and approximate figures; bounds apart "
+        "(share not ruled out by the 90 % interval, mean one-sided penalty). Skill: "
+        "1 - model / forecaster on the figures both scored (above 0: the model is better). "
+        "Scores in percentage points, lower is better.",
+        "",
+        markdown_frame(summary["naive"].round(3)),
+        "",
         markdown_frame(table.round(3)),
         "",
         "Known (fitted): " + ", ".join(f"`{i}`" for i in parts["known"]["id"]) + ".",

@@ -64,9 +64,12 @@ def score(figure, draws: np.ndarray) -> dict:
 
     ``inside_50`` / ``inside_90``: the figure lies in the central interval (for a lower
     bound: the interval's top is at or above it, i.e. the model does not rule it out;
-    an upper bound likewise). ``interval_score_90``: Gneiting & Raftery (2007), in
-    percentage points. ``crps``: continuous ranked probability score from the draws,
-    in percentage points. ``z``: on the logit scale.
+    an upper bound likewise: tables report bounds apart). ``width_90``: the 90 %
+    interval's width. ``interval_score_90``: Gneiting & Raftery (2007), in percentage
+    points; for a bound one-sided: the width plus ``2 / alpha`` times how far the interval
+    lies on the wrong side of the bound. ``crps``: continuous ranked probability score
+    from the draws, in percentage points (points and approximate figures only: a bound
+    is no value to score a distribution against). ``z``: on the logit scale.
     """
     x = draws[np.isfinite(draws)]
     y = float(figure.value)
@@ -84,8 +87,12 @@ def score(figure, draws: np.ndarray) -> dict:
         else:
             inside[width] = q[low] <= y <= q[high]
     alpha, low, high = 0.1, q["q05"], q["q95"]
-    interval = (high - low) + 2 / alpha * (max(low - y, 0) + max(y - high, 0))
+    below = max(y - high, 0) if figure.kind != "upper_bound" else 0.0
+    above = max(low - y, 0) if figure.kind != "lower_bound" else 0.0
+    interval = (high - low) + 2 / alpha * (below + above)
     crps = np.mean(np.abs(x - y)) - 0.5 * np.mean(np.abs(x[:, None] - x[None, :]))
+    if figure.kind in ("lower_bound", "upper_bound"):
+        crps = np.nan
     return {
         "draws": len(x),
         "mean": float(x.mean()),
@@ -93,6 +100,7 @@ def score(figure, draws: np.ndarray) -> dict:
         "z": (ly - float(lx.mean())) / sd if sd and sd > 0 else np.nan,
         "inside_50": bool(inside[50]),
         "inside_90": bool(inside[90]),
+        "width_90": 100 * (high - low),
         "interval_score_90": 100 * interval,
         "crps": 100 * float(crps),
     }
