@@ -19,6 +19,7 @@ are :mod:`adoption.calibration`'s.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -73,7 +74,8 @@ def hindcast(
     Returns:
         ``{"until", "parts", "scores", "summary", "stats", "posterior", "files": [paths]}``.
     """
-    settings = settings or Settings()
+    # nothing dated after the cut-off reaches a run: figures (split below) nor profile inputs
+    settings = dataclasses.replace(settings or Settings(), known_by=until)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     parts = split(fit_figures(), until)

@@ -48,6 +48,9 @@ class Settings:
     #: Trùng Khánh's cashless rate by -1.35 points (z = -5.2, calibration/scale_check.py).
     district_target_scale: float = 0.5
     seed: int = 20250601
+    #: A hindcast's cut-off, ``"YYYY-MM"``: the runs use only the profile inputs dated by
+    #: then (:func:`adoption.places.known.known_by`). None: every input (a full calibration).
+    known_by: str | None = None
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     scheduler: str | None = None
     reporting_sd: dict[str, float] = field(default_factory=lambda: dict(REPORTING_SD))

@@ -22,6 +22,7 @@ from adoption.model.params import Params
 from adoption.model.population import build_structure
 from adoption.model.runspec import RunSpec
 from adoption.model.sizes import batch_runs
+from adoption.places.known import known_by
 from adoption.places.profiles import load_profiles
 
 #: Log-uniform parameters are sampled as ``log10_<name>`` with a flat prior: pyabc's Gaussian
@@ -57,6 +58,8 @@ class Simulator:
         self.settings = settings
         self.base = base or Params()
         profiles = load_profiles()
+        if settings.known_by is not None:  # a hindcast: nothing dated after its cut-off
+            profiles = known_by(profiles, settings.known_by)
         pairs = [pair for target in self.targets.itertuples() for pair in _places(target)]
         district_of = {c.name: p.name for p in profiles for c in p.communes}
         wanted = set()

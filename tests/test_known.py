@@ -1,0 +1,50 @@
+"""No look-ahead: a hindcast at cut-off T uses no input dated after T."""
+
+import numpy as np
+import pytest
+
+from adoption.calendar import parse_month
+from adoption.calibration import hindcast as hindcast_module
+from adoption.calibration.observations import fit_figures
+from adoption.calibration.settings import Settings
+from adoption.calibration.simulator import Simulator
+from adoption.model.model import AdoptionModel
+from adoption.places.known import known_by, latest_input
+from adoption.places.profiles import load_profiles
+
+CUTOFFS = ("2021-12", "2022-12", "2023-12")
+
+
+@pytest.mark.parametrize("until", CUTOFFS)
+def test_no_profile_input_dated_after_the_cutoff_is_kept(until):
+    profiles = load_profiles()
+    assert latest_input(profiles) > parse_month(until)  # the shipped profiles do hold some
+    assert latest_input(known_by(profiles, until)) <= parse_month(until)
+
+
+@pytest.mark.parametrize("until", CUTOFFS)
+def test_a_hindcast_run_offers_what_was_known_and_holds_it(until):
+    """The simulator of a hindcast builds its runs from the cut profiles: after the cut-off
+    every desk's share of procedures online stays where it was at the cut-off."""
+    later = hindcast_module.split(fit_figures(), until)["later"]
+    simulator = Simulator(later, Settings(known_by=until, scale=0.02, district_target_scale=0.02,
+                                          target_communes_full_scale=False))  # fmt: skip
+    assert latest_input(simulator.profiles) <= parse_month(until)
+    model = AdoptionModel(spec=simulator.spec({}, 1))
+    after = model.months > parse_month(until)
+    share = model.offices.online_share
+    assert np.array_equal(share[after], np.broadcast_to(share[~after][-1], share[after].shape))
+    model.release()
+
+
+def test_the_hindcast_calibrates_with_its_cutoff(monkeypatch, tmp_path):
+    seen = []
+
+    def calibrate(figures, priors, settings, **kw):
+        seen.append((settings.known_by, figures["date_end"].map(parse_month).max()))
+        raise KeyboardInterrupt  # stop here: the rest is tested elsewhere
+
+    monkeypatch.setattr(hindcast_module, "calibrate", calibrate)
+    with pytest.raises(KeyboardInterrupt):
+        hindcast_module.hindcast("2022-12", tmp_path, Settings(), progress=False)
+    assert seen == [("2022-12", seen[0][1])] and seen[0][1] <= parse_month("2022-12")
