@@ -273,14 +273,23 @@ def _levers(runs, structure: Structure) -> Schedules:
             ]
             setattr(out, name, _desks(filled, runs))
     villages = [r.structure.n_villages for r in runs]
-    for r, plan in enumerate(plans):
-        for mask, cost in plan.campaign_cost:
-            parts = [
-                mask if k == r else np.zeros((months, v), bool) for k, v in enumerate(villages)
-            ]
-            out.campaign_cost.append((_cat(parts), cost))
-        for cut, cost in plan.fee_cost:
-            desks = [x.structure.n_communes + x.structure.n_districts for x in runs]
-            parts = [cut if k == r else np.zeros((months, d)) for k, d in enumerate(desks)]
-            out.fee_cost.append((_desks(parts, runs), cost))
+    communes = [r.structure.n_communes for r in runs]
+    desks = [r.structure.n_communes + r.structure.n_districts for r in runs]
+    # The k-th campaign (fee) lever of every run shares slot k: a run's cost adds its levers
+    # in its own order, and a run with fewer levers adds nothing (a mask of False, cost 0).
+    for k in range(max(len(p.campaign_cost) for p in plans)):
+        entries = [p.campaign_cost[k] if k < len(p.campaign_cost) else None for p in plans]
+        mask = _cat([e[0] if e else np.zeros((months, v), bool)
+                     for e, v in zip(entries, villages, strict=True)])  # fmt: skip
+        cost = _cat(
+            [np.full(c, e[1] if e else 0.0) for e, c in zip(entries, communes, strict=True)]
+        )
+        out.campaign_cost.append((mask, cost))
+    for k in range(max(len(p.fee_cost) for p in plans)):
+        entries = [p.fee_cost[k] if k < len(p.fee_cost) else None for p in plans]
+        cut = _desks([e[0] if e else np.zeros((months, d))
+                      for e, d in zip(entries, desks, strict=True)], runs)  # fmt: skip
+        cost = _desks([np.full(d, e[1] if e else 0.0) for e, d in zip(entries, desks, strict=True)],
+                      runs)  # fmt: skip
+        out.fee_cost.append((cut, cost))
     return out

@@ -74,9 +74,11 @@ class Schedules:
     members_added: np.ndarray | None = None  # (months, villages)
     effectiveness: np.ndarray | None = None  # (months, villages) multiplier
     campaign_reach: np.ndarray | None = None  # (months, villages) probability per month
-    campaign_cost: list = field(default_factory=list)  # (reach mask (months, villages), cost)
+    #: (reach mask (months, villages), cost: VND per household reached, or per commune in a batch)
+    campaign_cost: list = field(default_factory=list)
     fee_cut: np.ndarray | None = None  # (months, desks) share of fee waived
-    fee_cost: list = field(default_factory=list)  # (cut (months, desks), VND per fee)
+    #: (cut (months, desks), VND per fee: a number, or per desk in a batch)
+    fee_cost: list = field(default_factory=list)
     planned_cost: np.ndarray | None = None  # (months, communes + districts) VND spent
 
     def spend(self, step: int, s, per_village: np.ndarray, unit_cost: float) -> None:

@@ -49,6 +49,12 @@ def place_table(structure) -> pd.DataFrame:
     )
 
 
+#: The state arrays :meth:`AdoptionModel.release` drops (a released run is read, not stepped).
+_STATE = ("households", "teams", "offices", "levers", "draws", "_village", "_innovation",
+          "_online_modifier", "_coverage_month", "_base_members", "_base_effectiveness",
+          "commune_counts")  # fmt: skip
+
+
 class AdoptionModel(mesa.Model):
     """Monthly agent-based model of digital public-service adoption.
 
@@ -264,8 +270,15 @@ class AdoptionModel(mesa.Model):
         Mesa 3.3 keeps a per-model agent-id counter in ``mesa.Agent._ids`` (a
         class attribute keyed by model), which holds every model alive. Call
         this after a run when making many models in one process.
+
+        A Mesa model is also in reference cycles of its own, which only Python's cyclic
+        collector frees, and it runs rarely when the objects are few and large (a batch of
+        runs). So the state arrays go now; what a finished run is read for stays (its
+        ``trace``, ``places``, ``months``, ``counts``, ``datacollector``, ``spec``).
         """
         ids = getattr(mesa.Agent, "_ids", None)  # private in Mesa 3.3; absent in later versions
         if isinstance(ids, dict):
             ids.pop(self, None)
         self.remove_all_agents()
+        for name in _STATE:
+            self.__dict__.pop(name, None)
