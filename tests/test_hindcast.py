@@ -1,5 +1,6 @@
 """Hindcast: fit on the past, score what came later; the scores and the observation band."""
 
+import json
 from collections import namedtuple
 
 import numpy as np
@@ -72,7 +73,8 @@ def test_coverage_has_its_binomial_standard_error():
 def test_a_small_hindcast_writes_its_report(tmp_path, capsys):
     out = tmp_path / "h"
     argv = ["hindcast", "--until", "2022-12", "--out", str(out), "--population", "10",
-            "--generations", "2", "--draws", "6", "--workers", "1"]  # fmt: skip
+            "--generations", "2", "--draws", "6", "--workers", "1",
+            "--baseline-runs", "2"]  # fmt: skip
     assert main(argv) == 0
     printed = capsys.readouterr().out
     assert "inside the 90 % interval" in printed
@@ -84,6 +86,11 @@ def test_a_small_hindcast_writes_its_report(tmp_path, capsys):
     assert page.startswith("# Hindcast from 2022-12") and "**Coverage**" in page
     for indicator in set(later["indicator"]):
         assert (out / f"{indicator}.png").read_bytes()[:4] == b"\x89PNG"
+    assert "**Against naive forecasters**" in page
+    assert {"persistence_interval_score_90", "trend_crps", "climatology_width_90"} <= set(scores)
+    manifest = json.loads((out / "baseline" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["posterior_file"] == str((out / "posterior.csv").resolve())
+    assert (out / "baseline" / "forecast.parquet").is_file()
 
 
 def test_a_bad_cut_off_is_one_line(capsys):

@@ -27,6 +27,13 @@ def add_commands(commands) -> None:
     hind.add_argument("--until", required=True, help="cut-off month YYYY-MM")
     hind.add_argument("--out", help="report folder (default calibration/hindcast-YYYY-MM)")
     hind.add_argument("--draws", type=int, default=60, help="posterior draws for the forecast")
+    hind.add_argument(
+        "--baseline-runs",
+        type=int,
+        default=100,
+        help="runs of the baseline forecast from the hindcast's posterior, kept in "
+        "OUT/baseline/ (0: none)",
+    )
     smc_options(hind)
     hind.set_defaults(handler=_hindcast)
     sens = commands.add_parser(
@@ -143,6 +150,8 @@ def _hindcast(args: argparse.Namespace) -> int:
     out = check_folder(args.out or f"calibration/hindcast-{args.until}", "--out")
     result = hindcast(args.until, out, settings_, draws=args.draws, seed=args.seed)
     result["files"] += write_report(out, result)
+    if args.baseline_runs > 0:
+        result["files"] += _hindcast_baseline(out, args.baseline_runs)
     s = result["summary"]
     print(
         f"hindcast from {args.until}: {s['figures']} later figures, "
@@ -152,6 +161,21 @@ def _hindcast(args: argparse.Namespace) -> int:
     for path in result["files"]:
         print(f"wrote {path}")
     return 0
+
+
+def _hindcast_baseline(out: Path, runs: int) -> list[Path]:
+    """The shipped baseline forecast from the hindcast's posterior, in ``out/baseline/``.
+
+    Its model and observation bands per place, indicator and month are what the hindcast
+    would have told a planner at the cut-off; figures published later can be scored on it.
+    """
+    from adoption.files import REPOSITORY
+    from adoption.reports.forecast import forecast, with_overrides
+    from adoption.scenarios.scenario import load_scenario
+
+    baseline = load_scenario(REPOSITORY / "scenarios" / "baseline.toml")
+    scenario = with_overrides(baseline, runs=runs, posterior=out / "posterior.csv")
+    return forecast(scenario, out / "baseline", figures=False, progress=False)["files"]
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
