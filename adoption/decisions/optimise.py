@@ -46,7 +46,6 @@ from adoption.files import write_atomic
 from adoption.model.batch import BatchModel
 from adoption.model.interventions import Intervention
 from adoption.model.outcomes import run_outcomes
-from adoption.model.params import Params
 from adoption.model.population import build_structure
 from adoption.model.runspec import RunSpec
 from adoption.model.sizes import batch_runs
@@ -118,16 +117,7 @@ class Scorer:
         return [tuple(range(i, min(i + size, runs))) for i in range(0, runs, size)]
 
     def _spec(self, index: int) -> RunSpec:
-        task = self.tasks[index]
-        return RunSpec(
-            params=Params(**task.params),
-            profiles=self.profiles,
-            start=task.start,
-            end=task.end,
-            scale=self.scale,
-            rng=task.seed,
-            record="outcomes",
-        )
+        return self.tasks[index].spec("outcomes", scale=self.scale, interventions=())
 
     def _snapshot(self, indices: tuple[int, ...]) -> BatchModel:
         """The reference runs ``indices`` stepped to ``first`` (kept if ``snapshots``)."""

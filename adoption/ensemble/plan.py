@@ -27,6 +27,7 @@ from adoption.model.interventions import Intervention
 from adoption.model.model import place_table
 from adoption.model.params import Params
 from adoption.model.population import build_structure
+from adoption.model.runspec import RunSpec
 from adoption.places.profiles import load_profiles
 from adoption.scenarios.scenario import Scenario
 
@@ -45,6 +46,19 @@ class RunTask:
     scale: float
     profile: str | None
     interventions: tuple[Intervention, ...]
+
+    def spec(self, record: str = "forecast", **changes) -> RunSpec:
+        """The run of this task (``changes``: other :class:`RunSpec` attributes, e.g. scale)."""
+        return RunSpec(
+            params=Params(**self.params),
+            profiles=_profiles(self.profile, self.districts),
+            start=self.start,
+            end=self.end,
+            scale=self.scale,
+            interventions=self.interventions,
+            rng=self.seed,
+            record=record,
+        ).replace(**changes)
 
 
 def plan(scenario: Scenario, posterior: pd.DataFrame | None = None) -> list[RunTask]:

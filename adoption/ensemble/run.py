@@ -24,29 +24,13 @@ import pandas as pd
 
 from adoption.calendar import month_range
 from adoption.ensemble import cache as runcache
-from adoption.ensemble.plan import RunTask, _profiles, cache_key, households, places, plan
+from adoption.ensemble.plan import RunTask, cache_key, households, places, plan
 from adoption.model.batch import BatchModel
 from adoption.model.indicators import FORECAST
 from adoption.model.model import AdoptionModel
-from adoption.model.params import Params
-from adoption.model.runspec import RunSpec
 from adoption.model.sizes import batch_runs
 from adoption.pool import Pool
 from adoption.scenarios.scenario import Scenario
-
-
-def spec(task: RunTask) -> RunSpec:
-    """The run of a task."""
-    return RunSpec(
-        params=Params(**task.params),
-        profiles=_profiles(task.profile, task.districts),
-        start=task.start,
-        end=task.end,
-        scale=task.scale,
-        interventions=task.interventions,
-        rng=task.seed,
-        record="forecast",
-    )
 
 
 def run_one(task: RunTask) -> np.ndarray:
@@ -55,7 +39,7 @@ def run_one(task: RunTask) -> np.ndarray:
     Returns:
         float32 array ``(months, places, len(FORECAST))``.
     """
-    model = AdoptionModel(spec=spec(task))
+    model = AdoptionModel(spec=task.spec())
     model.run_model()
     values = extract(model)
     model.release()
@@ -66,7 +50,7 @@ def run_batch(tasks: tuple[RunTask, ...]) -> list[np.ndarray]:
     """Run members of an ensemble as one batch; each run's values as :func:`run_one` gives them."""
     if len(tasks) == 1:
         return [run_one(tasks[0])]
-    model = BatchModel([spec(task) for task in tasks])
+    model = BatchModel([task.spec() for task in tasks])
     model.run_model()
     values = [trace.copy() for trace in model.traces()]
     model.release()
