@@ -310,3 +310,19 @@ def test_a_named_posterior_file_is_checked(tmp_path, text, problem):
         posterior_file(str(tmp_path / "none.csv"), "s.toml")
     with pytest.raises(UserError, match='expected "posterior", "defaults" or the path'):
         posterior_file("posterio", "s.toml")
+
+
+def test_a_missing_shipped_posterior_is_an_error_not_a_fallback(tmp_path, monkeypatch):
+    """A scenario that asks for the posterior never runs on default parameters instead."""
+    from adoption.errors import UserError
+    from adoption.scenarios import scenario as scenario_module
+    from adoption.scenarios.scenario import load_scenario
+
+    path = tmp_path / "s.toml"
+    path.write_text('name = "s"\ndistricts = ["Chợ Đồn"]\nruns = 2\n', encoding="utf-8")
+    assert load_scenario(path).posterior_file.is_file()  # the shipped one, found
+    monkeypatch.setattr(scenario_module, "shipped", lambda: tmp_path / "none.csv")
+    with pytest.raises(UserError, match="s.toml: parameters: .*none.csv is missing"):
+        load_scenario(path)
+    path.write_text(path.read_text() + 'parameters = "defaults"\n', encoding="utf-8")
+    assert load_scenario(path).posterior_file is None

@@ -21,6 +21,7 @@ import pandas as pd
 
 from adoption.calibration.posterior import load_posterior
 from adoption.ensemble import cache as runcache
+from adoption.errors import UserError
 from adoption.files import __version__
 from adoption.model.indicators import FORECAST
 from adoption.model.interventions import Intervention
@@ -78,6 +79,9 @@ def plan(scenario: Scenario, posterior: pd.DataFrame | None = None) -> list[RunT
     table = posterior
     if table is None and scenario.posterior_file is not None:
         table = load_posterior(scenario.posterior_file)
+        if table is None:  # never a silent fallback to default parameters
+            problem = f"{scenario.posterior_file}: the posterior to draw from is missing"
+            raise UserError(scenario.path, "parameters", problem)
     if table is None:
         draws = np.full(scenario.runs, -1)
         base = Params() if scenario.parameters == "defaults" else scenario.params

@@ -198,8 +198,16 @@ def posterior_file(source: str, where: str | Path, key: str = "parameters") -> P
     Raises:
         UserError: naming ``where`` and ``key``, for anything else or a file that is not one.
     """
-    if source in ("posterior", "defaults"):
-        return shipped() if source == "posterior" else None
+    if source == "defaults":
+        return None
+    if source == "posterior":  # never a silent fallback to default parameters
+        if not shipped().is_file():
+            problem = (
+                f'"posterior" asks for the shipped calibration, but {shipped()} is missing; '
+                'name a posterior CSV, or "defaults" to run without one'
+            )
+            raise UserError(where, key, problem)
+        return shipped()
     if not source.endswith(".csv"):
         allowed = '"posterior", "defaults" or the path of a posterior .csv file'
         raise UserError(where, key, f"expected {allowed}, got {source!r}")
