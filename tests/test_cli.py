@@ -259,3 +259,21 @@ def test_run_with_another_posterior_records_it_in_the_manifest(tmp_path):
     assert manifest["posterior_file"] == str(posterior.resolve())
     assert manifest["scenarios"][0]["parameters"] == str(posterior.resolve())
     assert main([*args, "--posterior", str(tmp_path / "none.csv")]) == 2
+
+
+@pytest.mark.parametrize(
+    "argv, option",
+    [
+        (["run", "scenarios/baseline.toml", "--out", "x", "--workers", "0"], "--workers"),
+        (["run", "scenarios/baseline.toml", "--out", "x", "--workers", "-2"], "--workers"),
+        (["run", "scenarios/baseline.toml", "--out", "x", "--workers", "10000"], "--workers"),
+        (["hindcast", "--until", "2022-12", "--draws", "0"], "--draws"),
+        (["hindcast", "--until", "2022-12", "--draws", "100000000"], "--draws"),
+        (["hindcast", "--until", "2022-12", "--baseline-runs", "-1"], "--baseline-runs"),
+    ],
+)
+def test_a_count_option_out_of_range_is_refused_before_any_work(argv, option, tmp_path, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"adoption: error: {option}:")
+    assert not Path("x").exists()  # nothing written

@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler = _notes()
     try:
+        _check_counts(args)
         return args.handler(args)
     except UserError as error:
         print(f"adoption: error: {error}", file=sys.stderr)
@@ -61,6 +62,30 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         logging.getLogger("adoption").removeHandler(handler)
+
+
+#: Most local worker processes per core an option may ask for (more only adds memory).
+WORKERS_PER_CORE = 4
+#: Options that count things, and their allowed range (the upper bound None: no bound here).
+COUNTS = {"draws": (2, 100_000), "baseline_runs": (0, 10_000)}
+
+
+def _check_counts(args: argparse.Namespace) -> None:
+    """Refuse a count option outside its range before any work: one line naming it.
+
+    ``--workers`` between 1 and :data:`WORKERS_PER_CORE` times this machine's cores
+    (a Dask ``--scheduler`` takes the place of local workers).
+    """
+    workers = getattr(args, "workers", None)
+    most = WORKERS_PER_CORE * (os.cpu_count() or 1)
+    if workers is not None and not 1 <= workers <= most:
+        raise UserError("--workers", "workers", f"must be in [1, {most}] on this machine "
+                        f"({os.cpu_count()} cores), got {workers}")  # fmt: skip
+    for name, (low, high) in COUNTS.items():
+        value = getattr(args, name, None)
+        if value is not None and not low <= value <= high:
+            option = "--" + name.replace("_", "-")
+            raise UserError(option, name, f"must be in [{low}, {high}], got {value}")
 
 
 def _notes() -> logging.Handler:
