@@ -259,6 +259,10 @@ def test_a_degenerate_posterior_says_so_and_identifies_nothing(tmp_path, capsys,
     assert main(["calibrate", "--out", str(tmp_path / "cli")]) == 0
     err = capsys.readouterr().err
     assert err.startswith("adoption: warning: degenerate posterior")
+    # replacing (shipped) results: a degenerate posterior is never written
+    assert main(["calibrate", "--out", str(tmp_path / "again"), "--replace"]) == 1
+    assert "not written over" in capsys.readouterr().err
+    assert not (tmp_path / "again" / "posterior.csv").exists()
 
     from adoption.calibration.report import _page
 

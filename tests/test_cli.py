@@ -277,3 +277,20 @@ def test_a_count_option_out_of_range_is_refused_before_any_work(argv, option, tm
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith(f"adoption: error: {option}:")
     assert not Path("x").exists()  # nothing written
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["calibrate", "--out", "calibration", "--population", "4", "--generations", "2"],
+        ["hindcast", "--until", "2022-12", "--out", "calibration/hindcast-2022-12", "--draws", "2"],
+        ["figures", "--out", "figures", "--runs", "2"],
+    ],
+)
+def test_a_toy_run_does_not_overwrite_shipped_results(argv, capsys):
+    shipped = ROOT / "calibration" / "posterior.csv"
+    before = shipped.read_bytes()
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "shipped with adoption" in err and "--replace" in err
+    assert shipped.read_bytes() == before

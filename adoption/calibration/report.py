@@ -279,7 +279,8 @@ def _page(predictive, summary, generations, settings, targets, draws, warning) -
         f"{generations['wall_time'].sum() / 60:.1f} min, final temperature "
         f"{generations['epsilon'].iloc[-1]:.3g} (1 = the exact posterior under the noise model), "
         f"final effective sample size {ess_text}.",
-        "Regenerate: `adoption calibrate` (settings in `calibration/calibration.toml`), then "
+        "Regenerate: `adoption calibrate --out calibration --replace` (settings in "
+        "`calibration/calibration.toml`), then "
         "`adoption calibration-report`.",
         "",
         "## What the data identify",

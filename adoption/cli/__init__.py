@@ -6,9 +6,12 @@ Commands::
     adoption compare A.toml B.toml --out DIR  # several scenarios, paired against the first
     adoption validate SCENARIO.toml        # check a scenario file, run nothing
     adoption params                        # every parameter: default, unit, meaning, source
-    adoption figures                       # regenerate the documentation's figures in figures/
-    adoption calibrate                     # tempered SMC to calibration/targets.csv -> calibration/
+    adoption figures                       # the documentation's figures, into out/figures/
+    adoption calibrate                     # tempered SMC to the figures -> out/calibration/
     adoption calibration-report            # render calibration/report/
+
+Shipped results (``calibration/``, ``figures/``) are written over only with ``--replace``
+(``adoption calibrate --out calibration --replace``); a degenerate posterior never is.
 
 A mistake in user input prints one line (``adoption: error: FILE: KEY: problem``)
 and exits with status 2; outputs are written to temporary files and moved
@@ -131,7 +134,8 @@ def _parser() -> argparse.ArgumentParser:
     figures.add_argument(
         "--scenarios", type=Path, default=Path("scenarios"), help="scenario folder"
     )
-    figures.add_argument("--out", default="figures", help="figure folder")
+    figures.add_argument("--out", default="out/figures", help="figure folder (default out/figures)")
+    _replace_option(figures)
     figures.add_argument(
         "--cache", type=Path, default=Path(".adoption-cache"), help="where ensemble runs are kept"
     )
@@ -148,7 +152,10 @@ def _parser() -> argparse.ArgumentParser:
         "--observations", type=Path, help="observations CSV (calibration/observations.csv)"
     )
     cal.add_argument("--priors", type=Path, help="priors TOML (calibration/priors.toml)")
-    cal.add_argument("--out", default="calibration", help="output folder")
+    cal.add_argument(
+        "--out", default="out/calibration", help="output folder (default out/calibration)"
+    )
+    _replace_option(cal)
     cal.add_argument(
         "--db", type=Path, help="SQLite database of finished generations (default OUT/abc.db)"
     )
@@ -259,9 +266,19 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _replace_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--replace",
+        action="store_true",
+        help="allow --out to be a folder of shipped results (calibration/, figures/)",
+    )
+
+
 def _figures(args: argparse.Namespace) -> int:
+    from adoption.ensemble.outputs import check_shipped
     from adoption.reports.forecast import readme_figures
 
+    check_shipped(args.out, args.replace)
     for path in readme_figures(
         args.scenarios,
         args.out,
@@ -279,8 +296,9 @@ def _calibrate(args: argparse.Namespace) -> int:
     from adoption.calibration import calibrate, save_posterior
     from adoption.calibration.observations import fit_figures, load_observations
     from adoption.calibration.targets import load_priors, load_targets
-    from adoption.ensemble.outputs import check_folder
+    from adoption.ensemble.outputs import check_folder, check_shipped
 
+    check_shipped(args.out, args.replace)
     targets = fit_figures(load_targets(args.targets), load_observations(args.observations))
     priors = load_priors(args.priors)
     settings = decision.settings(args)
@@ -289,6 +307,8 @@ def _calibrate(args: argparse.Namespace) -> int:
     if args.resume and not db.is_file():
         raise UserError(db, "--resume", "no database to resume")
     posterior = calibrate(targets, priors, settings, db=db, resume=args.resume)
+    if args.replace and posterior.warning():  # never a degenerate posterior over a shipped one
+        raise RunError(f"not written over {args.out}: {posterior.warning()}")
     save_posterior(posterior, priors, args.out)
     print(
         f"wrote {args.out}/posterior.csv, posterior_summary.csv, generations.csv, calibration.toml"

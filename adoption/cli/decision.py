@@ -25,7 +25,10 @@ def add_commands(commands) -> None:
         "hindcast", help="calibrate on the figures known by a month and score the later ones"
     )
     hind.add_argument("--until", required=True, help="cut-off month YYYY-MM")
-    hind.add_argument("--out", help="report folder (default calibration/hindcast-YYYY-MM)")
+    hind.add_argument("--out", help="report folder (default out/hindcast-YYYY-MM)")
+    hind.add_argument(
+        "--replace", action="store_true", help="allow --out to be a shipped hindcast folder"
+    )
     hind.add_argument("--draws", type=int, default=60, help="posterior draws for the forecast")
     hind.add_argument(
         "--baseline-runs",
@@ -139,7 +142,7 @@ def _hindcast(args: argparse.Namespace) -> int:
     from adoption.calendar import parse_month
     from adoption.calibration.hindcast import hindcast
     from adoption.calibration.hindcast_report import write_report
-    from adoption.ensemble.outputs import check_folder
+    from adoption.ensemble.outputs import check_folder, check_shipped
 
     try:
         parse_month(args.until)
@@ -147,7 +150,8 @@ def _hindcast(args: argparse.Namespace) -> int:
         problem = f"expected a month YYYY-MM, got {args.until!r}"
         raise UserError("--until", "until", problem) from None
     settings_ = settings(args)
-    out = check_folder(args.out or f"calibration/hindcast-{args.until}", "--out")
+    check_shipped(args.out or "out", args.replace)
+    out = check_folder(args.out or f"out/hindcast-{args.until}", "--out")
     result = hindcast(args.until, out, settings_, draws=args.draws, seed=args.seed)
     result["files"] += write_report(out, result)
     if args.baseline_runs > 0:

@@ -28,10 +28,32 @@ from pathlib import Path
 
 from adoption.ensemble import cache as runcache
 from adoption.errors import UserError
-from adoption.files import __version__, write_atomic
+from adoption.files import REPOSITORY, __version__, write_atomic
 
 #: The run cache kept inside an output folder across commands.
 CACHE = "runs"
+
+
+#: Folders of the clone that hold shipped results: the calibration (posterior, report,
+#: hindcasts) and the documentation's figures. A command writes into one only when asked.
+SHIPPED = ("calibration", "figures")
+
+
+def check_shipped(out: str | Path, replace: bool, option: str = "--out") -> None:
+    """Refuse to write into a folder of shipped results unless ``replace`` (``--replace``).
+
+    Raises:
+        UserError: naming the option, the folder and the two ways on.
+    """
+    out = Path(out).resolve()
+    for name in SHIPPED:
+        shipped = (REPOSITORY / name).resolve()
+        if (out == shipped or shipped in out.parents) and not replace:
+            problem = (
+                f"{out} holds results shipped with adoption ({name}/); write your run into "
+                "another folder, or add --replace to replace them"
+            )
+            raise UserError(option, "out", problem)
 
 
 def check_folder(out: str | Path, option: str = "--out") -> Path:
