@@ -52,6 +52,11 @@ def _call(job):
     return _FUNCTION(job)
 
 
+def local_workers(workers: int | None) -> int:
+    """The local processes a :class:`Pool` of ``workers`` uses (None: every core)."""
+    return workers or os.cpu_count() or 1
+
+
 class Pool:
     """Map a picklable ``function`` over jobs. Use as a context manager.
 
@@ -70,7 +75,7 @@ class Pool:
         lost: str = "the work finished so far is kept",
     ) -> None:
         self.function, self.lost = function, lost
-        self.workers = workers or os.cpu_count() or 1
+        self.workers = local_workers(workers)
         self._executor = self._client = None
         if scheduler:
             from distributed import Client

@@ -48,6 +48,11 @@ def _months(figures: pd.DataFrame) -> np.ndarray:
     return (start + end) / 2
 
 
+def _month(figure) -> float:
+    """Middle of one figure's date window, in months."""
+    return (parse_month(figure.date_start) + parse_month(figure.date_end)) / 2
+
+
 def _quantile_draws(values: np.ndarray, n: int = DRAWS) -> np.ndarray:
     """``n`` evenly spaced quantiles of an empirical sample (its predictive draws)."""
     return np.quantile(values, (np.arange(n) + 0.5) / n)
@@ -80,7 +85,7 @@ def persistence(figure, known: pd.DataFrame, changes: dict[str, np.ndarray]) -> 
         same = same[distance == distance.min()]
     t = _months(same)
     last = same.iloc[int(np.argmax(t))]
-    horizon = max(float(_months(pd.DataFrame([figure._asdict()]))[0] - t.max()) / 12, 0.0)
+    horizon = max((_month(figure) - t.max()) / 12, 0.0)
     steps = changes.get(figure.indicator, np.array([]))
     if len(steps) < 2:
         steps = np.concatenate(list(changes.values())) if changes else np.array([0.0])
@@ -116,7 +121,7 @@ def trend(figure, known: pd.DataFrame, pooled_sd: float) -> np.ndarray:
     y = logit(np.clip(same["value"].to_numpy(float), EDGE, 1 - EDGE))
     coef, sd, x = _fit(t, y)
     sd = sd if np.isfinite(sd) and len(y) >= 3 else pooled_sd
-    t0 = float(_months(pd.DataFrame([figure._asdict()]))[0]) / 12
+    t0 = _month(figure) / 12
     point = np.array([1.0, t0])
     leverage = float(point @ np.linalg.pinv(x.T @ x) @ point)
     spread = sd * np.sqrt(1 + leverage)

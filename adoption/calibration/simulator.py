@@ -19,7 +19,7 @@ from adoption.calibration.stats import _places, indicators_for, statistics, stat
 from adoption.model.batch import BatchModel
 from adoption.model.model import AdoptionModel
 from adoption.model.params import Params
-from adoption.model.population import build_structure
+from adoption.model.population import simulated_households
 from adoption.model.runspec import RunSpec
 from adoption.model.sizes import batch_runs
 from adoption.places.known import known_by
@@ -139,8 +139,7 @@ class Simulator:
     @functools.cached_property
     def households(self) -> int:
         """Simulated households of one run."""
-        structure = build_structure(self.profiles, self.settings.scale, self.commune_scale)
-        return int(structure.village_size.sum())
+        return simulated_households(self.profiles, self.settings.scale, self.commune_scale)
 
     def __call__(self, parameters: dict) -> dict[str, np.ndarray]:
         """The pyabc model interface: the seed comes from the worker's seeded NumPy state."""

@@ -33,7 +33,7 @@ from adoption.decisions.fork import paired, paired_many
 from adoption.model.model import AdoptionModel
 from adoption.model.outcomes import lever_window, run_outcomes
 from adoption.model.params import Params
-from adoption.model.population import build_structure
+from adoption.model.population import simulated_households
 from adoption.model.runspec import RunSpec
 from adoption.model.sizes import batch_runs
 from adoption.places.profiles import load_profiles
@@ -127,7 +127,7 @@ class Evaluator:
     @functools.cached_property
     def households(self) -> int:
         """Simulated households of one run."""
-        return int(build_structure(self.profiles, self.scale).village_size.sum())
+        return simulated_households(self.profiles, self.scale)
 
     def _apply(self, inputs: dict):
         overrides, levers = {}, list(self.scenario.interventions)

@@ -46,7 +46,7 @@ from adoption.files import write_atomic
 from adoption.model.batch import BatchModel
 from adoption.model.interventions import Intervention
 from adoption.model.outcomes import run_outcomes
-from adoption.model.population import build_structure
+from adoption.model.population import simulated_households
 from adoption.model.runspec import RunSpec
 from adoption.model.sizes import batch_runs
 from adoption.places.profiles import load_profiles
@@ -111,9 +111,8 @@ class Scorer:
 
     def groups(self, workers: int) -> list[tuple[int, ...]]:
         """The runs, in groups stepped as one batch (:func:`~adoption.model.sizes.batch_runs`)."""
-        households = int(build_structure(self.profiles, self.scale).village_size.sum())
         runs = len(self.tasks)
-        size = batch_runs(households, runs, 1)
+        size = batch_runs(simulated_households(self.profiles, self.scale), runs, 1)
         return [tuple(range(i, min(i + size, runs))) for i in range(0, runs, size)]
 
     def _spec(self, index: int) -> RunSpec:

@@ -27,7 +27,7 @@ from adoption.model.indicators import FORECAST
 from adoption.model.interventions import Intervention
 from adoption.model.model import place_table
 from adoption.model.params import Params
-from adoption.model.population import build_structure
+from adoption.model.population import build_structure, simulated_households
 from adoption.model.runspec import RunSpec
 from adoption.places.profiles import load_profiles
 from adoption.scenarios.scenario import Scenario
@@ -138,7 +138,7 @@ def households(scenario: Scenario) -> int:
         str(scenario.profile) if scenario.profile else None,
         tuple(scenario.districts) if scenario.districts else None,
     )
-    return int(build_structure(profiles, scenario.scale).village_size.sum())
+    return simulated_households(profiles, scenario.scale)
 
 
 def cache_key(scenario: Scenario, tasks: list[RunTask] | None = None) -> str:

@@ -14,7 +14,6 @@ This module runs; summaries are :mod:`adoption.ensemble.summaries`.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,7 @@ from adoption.model.batch import BatchModel
 from adoption.model.indicators import FORECAST
 from adoption.model.model import AdoptionModel
 from adoption.model.sizes import batch_runs
-from adoption.pool import Pool
+from adoption.pool import Pool, local_workers
 from adoption.scenarios.scenario import Scenario
 
 
@@ -122,7 +121,7 @@ def run_ensemble(
     shape = (len(months), len(where), len(FORECAST))
     runs = {t.index: runcache.load(folder, t.index, shape) for t in tasks}
     todo = [t for t in tasks if runs[t.index] is None]
-    size = batch_runs(households(scenario), len(todo), 1 if scheduler else workers or _cores())
+    size = batch_runs(households(scenario), len(todo), 1 if scheduler else local_workers(workers))
     batches = [tuple(todo[i : i + size]) for i in range(0, len(todo), size)]
     from tqdm.auto import tqdm
 
@@ -154,7 +153,3 @@ def run_ensemble(
 def slug(name: str) -> str:
     """``name`` as a short file-name part: lower case, ``-`` for anything not alphanumeric."""
     return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")[:40] or "scenario"
-
-
-def _cores() -> int:
-    return os.cpu_count() or 1

@@ -168,6 +168,13 @@ def build_structure(
     )
 
 
+def simulated_households(
+    profiles: list[DistrictProfile], scale: float, commune_scale: Mapping[str, float] | None = None
+) -> int:
+    """Households one run of ``profiles`` simulates at ``scale`` (batch sizes are planned on it)."""
+    return int(build_structure(profiles, scale, commune_scale).village_size.sum())
+
+
 def starts(sizes: np.ndarray) -> np.ndarray:
     """First index of each block of ``sizes`` consecutive entries."""
     return np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
