@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.special import logit
 
 pytest.importorskip("pyabc")
 
@@ -86,31 +87,58 @@ def test_observation_sd_is_the_noise_models_sd():
     assert observation_sd(0.2, 100.0, 0.3, 0.02, 0.5) == sd[0]  # scalars as callers pass them
 
 
-def test_representativeness_and_discrepancy_widen_the_likelihood():
+def test_the_offset_and_discrepancy_of_a_figure_follow_its_level_and_family():
+    from adoption.calibration.noise import observation_draws
     from adoption.calibration.observations import fit_figures
 
     figures = fit_figures()
     papi = figures[figures["id"] == "papi_ncsp_use_2022"]
     key, y = "papi_ncsp_use_2022", papi["value"].item()
-    assert papi["representativeness_sd"].item() > 0 and papi["definition_sd"].item() > 0
+    assert papi["definition_sd"].item() == 0.4  # "unit": any use of the portal, not filing
 
-    def ll(s, discrepancy=0.0):
+    def ll(s, **parameters):
         sim = {key: np.array([s]), f"{key}/n": np.array([1e5])}
-        return log_likelihood(sim, papi, Settings().reporting_sd, discrepancy)
+        draws = observation_draws({"obs_sd_wide": 0.3, **parameters})
+        return log_likelihood(sim, papi, Settings().reporting_sd, draws)[0]
 
-    assert ll(y) > ll(4 * y)  # the reported value is the most likely
-    # a rate four times the national one costs little: the five districts are not the nation
-    assert ll(y) - ll(4 * y) < 6
-    assert ll(4 * y, discrepancy=1.0) > ll(4 * y)  # discrepancy tolerates more
+    assert ll(y) > ll(4 * y)  # with no offset the reported value is the most likely
+    # a national figure above the districts by the offset: the model at y / 2 fits best
+    below = logit(y) - logit(y / 2)
+    assert ll(y / 2, obs_offset_nation=below) > ll(y, obs_offset_nation=below)
+    assert ll(4 * y, obs_sd_wide=1.0) > ll(4 * y)  # discrepancy tolerates more
+    # the filing family's term widens a filing figure's discrepancy, another family's does not
+    assert ll(4 * y, obs_family_filing=1.0) > ll(4 * y)
+    assert ll(4 * y, obs_family_cashless=1.0) == ll(4 * y)
+    assert ll(4 * y, obs_sd_local=1.0) == ll(4 * y)  # a national figure is not local
+
+
+def test_the_likelihood_integrates_the_observation_parameters_out():
+    """The mean over draws: a draw that fits better is picked more often."""
+    from adoption.calibration.noise import integrated
+
+    loglik = np.log(np.array([0.1, 0.3, 0.6]))
+    value, _ = integrated(loglik, np.random.default_rng(0))
+    assert value == pytest.approx(np.log(1 / 3))
+    picks = [integrated(loglik, np.random.default_rng(k))[1] for k in range(3000)]
+    counts = np.bincount(picks, minlength=3) / 3000
+    assert counts == pytest.approx([0.1, 0.3, 0.6], abs=4 * np.sqrt(0.25 / 3000))
+    assert integrated(np.full(3, -np.inf), np.random.default_rng(0))[0] == -np.inf
+
+
+def _exact() -> dict:
+    """The observation model with no discrepancy: reporting and sampling error only."""
+    from adoption.calibration.noise import observation_draws
+
+    return observation_draws({"obs_sd_local": 0.0, "obs_sd_wide": 0.0})
 
 
 def test_noise_model_prefers_the_reported_value():
     target = TARGETS.iloc[[0]]
     y = target["value"].item()
     sim = {target["id"].item(): np.array([y]), f"{target['id'].item()}/n": np.array([500.0])}
-    near = log_likelihood(sim, target, Settings().reporting_sd)
+    near = log_likelihood(sim, target, Settings().reporting_sd, _exact())
     sim[target["id"].item()] = np.array([y + 0.2])
-    far = log_likelihood(sim, target, Settings().reporting_sd)
+    far = log_likelihood(sim, target, Settings().reporting_sd, _exact())
     assert near > far + 10
     assert near <= max_log_likelihood(target, Settings().reporting_sd)
 
@@ -121,7 +149,8 @@ def test_lower_bound_is_one_sided():
     sd = Settings().reporting_sd
 
     def ll(s):
-        return log_likelihood({key: np.array([s]), f"{key}/n": np.array([1e4])}, target, sd)
+        sim = {key: np.array([s]), f"{key}/n": np.array([1e4])}
+        return log_likelihood(sim, target, sd, _exact())
 
     assert ll(bound + 0.2) == pytest.approx(0, abs=1e-6)
     assert ll(bound + 0.2) == pytest.approx(ll(bound + 0.4), abs=1e-6)

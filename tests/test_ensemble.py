@@ -205,7 +205,7 @@ def test_the_observation_band_adds_reporting_error_and_discrepancy(tmp_path):
         scenario = dataclasses.replace(
             _scenario(tmp_path, runs=6, name=f"d{discrepancy}"),
             parameters="defaults",
-            overrides={"obs_discrepancy": discrepancy},
+            overrides={"obs_sd_local": discrepancy},
         )
         table = summarise(run_ensemble(scenario, tmp_path, workers=1, progress=False))
         rows = table[(table["indicator"] == "cashless_bill_rate") & (table["level"] == "district")]

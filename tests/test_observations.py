@@ -46,18 +46,35 @@ def test_the_papi_series_is_there_and_bounds_the_rural_districts():
     for year, value in papi.items():
         row = table.loc[f"papi_ncsp_use_{year}"]
         assert row["value"] == value and row["indicator"] == "self_service_rate"
-        assert row["kind"] == "upper_bound" and row["place"] == "Việt Nam"
+        assert row["kind"] == "point" and row["place"] == "Việt Nam"  # as the survey reports it
         assert row["model_places"] == "All districts"
 
 
-def test_places_above_the_districts_carry_a_representativeness_error():
+def test_places_above_the_districts_are_read_through_an_offset():
+    from adoption.calibration.noise import LEVEL_GROUP
+
     fit = fit_figures()
     for row in fit.itertuples():
         levels = {level for _, level in row.places}
-        if row.source.endswith(".txt"):  # the source texts: their own place, no such error
-            assert row.representativeness_sd == 0
+        if row.source.endswith(".txt"):  # the source texts: their own place, no offset
+            assert LEVEL_GROUP[row.representativeness] == "local"
         elif "total" in levels or len(row.places) > 1:
-            assert row.representativeness_sd > 0, row.id
+            assert LEVEL_GROUP[row.representativeness] != "local", row.id
+
+
+def test_error_terms_come_from_the_written_rules_only():
+    """Definition error from the match category, a survey's reporting error from its sample."""
+    from adoption.calibration.noise import DEFINITION_SD, SURVEY_DESIGN_EFFECT
+
+    table = load_observations()
+    fit = table[table["use"] == "fit"]
+    assert set(fit["definition_sd"]) <= set(DEFINITION_SD.values())
+    survey = fit[fit["sample_size"] != ""]
+    assert len(survey) >= 5
+    for row in survey.itertuples():
+        n, y = float(row.sample_size), row.value
+        assert row.reporting_sd == pytest.approx(np.sqrt(SURVEY_DESIGN_EFFECT * y * (1 - y) / n))
+    assert fit.loc[fit["sample_size"] == "", "reporting_sd"].isna().all()  # by kind
 
 
 def test_fit_figures_joins_texts_and_public_figures_on_model_indicators():
@@ -74,7 +91,8 @@ def test_fit_figures_joins_texts_and_public_figures_on_model_indicators():
         ({"indicator": "happiness"}, "indicator", "not a model indicator"),
         ({"model_places": "Hà Nội"}, "model_places", "allowed:"),
         ({"value": "1.7"}, "value", "[0, 1]"),
-        ({"definition_sd": "-1"}, "definition_sd", ">= 0"),
+        ({"definition_match": "roughly"}, "definition_match", "allowed: same, scope"),
+        ({"sample_size": "0"}, "sample_size", ">= 1.0"),
         ({"use": "maybe"}, "use", "allowed: fit, context"),
         ({"source": ""}, "source", "say where the figure was read"),
         ({"date_end": "2019-01"}, "date_end", "before date_start"),
@@ -90,3 +108,24 @@ def test_bad_observation_rows_are_one_line(tmp_path, change, key, problem):
     message = str(info.value)
     assert "\n" not in message and str(path) in message and f"row {row + 2}" in message
     assert key in message and problem in message
+
+
+#: Words that make a figure approximate or a bound (rule 1 of docs/methods.md).
+WORDING = {
+    "approximate": ("khoảng", "gần", "about", "nearly", "almost", "~"),
+    "lower_bound": ("hơn", "trên", "more than", ">", "subset"),
+    "upper_bound": ("dưới", "less than", "<", "subset"),
+}
+
+
+def test_every_figure_has_the_kind_its_source_words_give_it():
+    """No figure is made a bound or approximate by a reader: its quote (or mapping) says so."""
+    from adoption.calibration.targets import load_targets
+
+    observations = load_observations()
+    rows = [*observations[observations["use"] == "fit"].itertuples(), *load_targets().itertuples()]
+    for row in rows:
+        text = f"{row.quote} {getattr(row, 'mapping', '')}".lower()
+        if row.kind == "point":
+            continue
+        assert any(word in text for word in WORDING[row.kind]), (row.id, row.kind)

@@ -53,7 +53,7 @@ def _one_line_naming(error, path, where, problem):
 
 def test_shipped_targets_load_with_the_issue_targets():
     targets = load_targets().set_index("id")
-    assert list(load_targets().columns) == [*COLUMNS, "definition_sd"]
+    assert list(load_targets().columns) == [*COLUMNS, "definition_match", "definition_sd"]
     assert set(targets["indicator"]) <= INDICATORS
     expected = {  # (place, indicator): value, from docs/sources.md (Source texts)
         ("Lâm Thượng", "online_service_rate"): 0.48,

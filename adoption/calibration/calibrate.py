@@ -14,8 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from adoption.calibration.noise import discrepancy as model_discrepancy
-from adoption.calibration.noise import draw_reports
+from adoption.calibration.noise import draw_reports, observation_draws
 from adoption.calibration.observations import fit_figures
 from adoption.calibration.pyabc_method import _calibrate_pyabc
 from adoption.calibration.result import Posterior
@@ -80,13 +79,13 @@ def synthetic_targets(
     """
     rng = np.random.default_rng(seed)
     stats = Simulator(targets, settings).run(parameters, seed)
-    discrepancy = np.array([model_discrepancy(parameters)])
+    draws = observation_draws(parameters)
     out = targets.copy()
     for i, target in enumerate(targets.itertuples(index=False)):
         values, counts = stats[target.id][None, :], stats[f"{target.id}/n"][None, :]
         kind = "point" if target.kind in ("lower_bound", "upper_bound") else target.kind
         figure = target._replace(kind=kind)
-        report = draw_reports(values, counts, figure, settings.reporting_sd, discrepancy, rng)
+        report = draw_reports(values, counts, figure, settings.reporting_sd, draws, rng)
         out.loc[out.index[i], "value"] = float(np.clip(report[0], 0, 1))
         out.loc[out.index[i], "kind"] = kind
     return out

@@ -30,8 +30,7 @@ from adoption.calendar import parse_month, to_timestamps
 from adoption.calibration.calibrate import calibrate
 from adoption.calibration.naive import summary as naive_summary
 from adoption.calibration.naive import with_naive
-from adoption.calibration.noise import discrepancy as model_discrepancy
-from adoption.calibration.noise import draw_reports
+from adoption.calibration.noise import draw_reports, observation_draws
 from adoption.calibration.observations import fit_figures
 from adoption.calibration.predictive import score_table
 from adoption.calibration.result import save_posterior
@@ -87,8 +86,8 @@ def hindcast(
                           progress=progress)  # fmt: skip
     save_posterior(posterior, priors, out)
     particles = posterior.particles.assign(weight=posterior.weights)
-    stats, discrepancy = _simulate(particles, parts["later"], settings, draws, seed)
-    scores = _score(parts["later"], stats, discrepancy, settings, seed)
+    stats, observed = _simulate(particles, parts["later"], settings, draws, seed)
+    scores = _score(parts["later"], stats, observed, settings, seed)
     scores = with_naive(scores, parts["later"], parts["known"])
     summary = coverage(scores) | {"until": until, "known": len(parts["known"])}
     summary["naive"] = naive_summary(scores)
@@ -99,7 +98,7 @@ def hindcast(
 
 
 def _simulate(particles: pd.DataFrame, figures: pd.DataFrame, settings: Settings,
-              draws: int, seed: int) -> tuple[list[dict], np.ndarray]:  # fmt: skip
+              draws: int, seed: int) -> tuple[list[dict], dict]:  # fmt: skip
     """Statistics and monthly series of the later figures for ``draws`` posterior particles."""
     rng = np.random.default_rng(seed)
     weights = particles["weight"].to_numpy(dtype=float)
@@ -109,18 +108,17 @@ def _simulate(particles: pd.DataFrame, figures: pd.DataFrame, settings: Settings
     stats = simulator.run_many(
         [(values.iloc[r].to_dict(), seed * 100_003 + k) for k, r in enumerate(rows)]
     )
-    discrepancy = np.array([model_discrepancy(values.iloc[r], simulator.base) for r in rows])
-    return stats, discrepancy
+    return stats, observation_draws(values.iloc[rows])
 
 
-def _score(figures, stats, discrepancy, settings: Settings, seed: int) -> pd.DataFrame:
+def _score(figures, stats, observed: dict, settings: Settings, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng([seed, 1])
     draws = {}
     for figure in figures.itertuples(index=False):
         values = np.stack([s[figure.id] for s in stats])
         counts = np.stack([s[f"{figure.id}/n"] for s in stats])
         draws[figure.id] = draw_reports(
-            values, counts, figure, settings.reporting_sd, discrepancy, rng
+            values, counts, figure, settings.reporting_sd, observed, rng
         )
     return score_table(figures, draws)
 

@@ -9,12 +9,11 @@ compared with the model (``use = fit``) or kept as context (``use = context``: t
 wrong population, another place, an index score, ...).
 
 A figure compared with the model names the model indicator and the model places it
-maps to (``model_places``: districts, or ``All districts``), and two error terms on
-the logit scale that the observation model adds (:mod:`adoption.calibration.noise`):
-``representativeness_sd`` (a province or the nation is not the model's districts) and
-``definition_sd`` (the source's definition is not the indicator's). ``reporting_sd``
-overrides the reporting error of the figure's kind (a large survey reports more
-precisely than a news text).
+maps to (``model_places``: districts, or ``All districts``), the level it describes
+(``representativeness``: the model's own commune or district, a province, the region or
+the nation), how its definition matches the indicator's (``definition_match``) and, for a
+survey, its ``sample_size``. The observation model turns those into error terms by written
+rules (:mod:`adoption.calibration.noise`; ``docs/methods.md``), never by hand per figure.
 
 :func:`load_observations` reads and checks the file; :func:`fit_figures` joins the
 source texts' targets (:func:`adoption.calibration.targets.load_targets`) and the public
@@ -30,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from adoption.calendar import parse_month
+from adoption.calibration.noise import DEFINITION_SD, survey_reporting_sd
 from adoption.calibration.targets import CALIBRATION_DIR, INDICATORS, KINDS, SHARES, load_targets
 from adoption.errors import UserError
 from adoption.files import read_csv_rows
@@ -46,9 +46,8 @@ COLUMNS = [
     "date_end",
     "model_places",
     "representativeness",
-    "representativeness_sd",
-    "definition_sd",
-    "reporting_sd",
+    "definition_match",
+    "sample_size",
     "place",
     "level",
     "population",
@@ -72,7 +71,7 @@ FIGURE_COLUMNS = [
     "date_end",
     "aggregation",
     "places",
-    "representativeness_sd",
+    "representativeness",
     "definition_sd",
     "reporting_sd",
     "place",
@@ -109,7 +108,7 @@ def load_observations(
             raise UserError(where, "id", f"{row['id']!r} is empty or used twice")
         seen.add(row["id"])
         rows.append(_check(where, row, known))
-    table = pd.DataFrame(rows, columns=[*COLUMNS, "places"])
+    table = pd.DataFrame(rows, columns=[*COLUMNS, "places", "definition_sd", "reporting_sd"])
     table.attrs["path"] = str(path)
     return table
 
@@ -149,14 +148,20 @@ def _check(where: str, row: dict, known: dict) -> dict:
     if row["representativeness"] not in REPRESENTATIVENESS:
         allowed = ", ".join(REPRESENTATIVENESS)
         raise UserError(where, "representativeness", f"allowed: {allowed}")
-    for column in ("representativeness_sd", "definition_sd"):
-        row[column] = _number(where, column, row[column], low=0.0)
+    row["definition_sd"] = _definition_sd(where, row["definition_match"])
     row["reporting_sd"] = (
-        _number(where, "reporting_sd", row["reporting_sd"], low=0.0)
-        if row["reporting_sd"]
+        survey_reporting_sd(value, _number(where, "sample_size", row["sample_size"], low=1.0))
+        if row["sample_size"]
         else math.nan
     )
     return row
+
+
+def _definition_sd(where: str, match: str) -> float:
+    if match not in DEFINITION_SD:
+        allowed = ", ".join(DEFINITION_SD)
+        raise UserError(where, "definition_match", f"{match!r}; allowed: {allowed}")
+    return DEFINITION_SD[match]
 
 
 def _number(where: str, column: str, text: str, low: float = -math.inf) -> float:
@@ -194,8 +199,10 @@ def fit_figures(
     observations = load_observations() if observations is None else observations
     texts = targets[targets["role"] == "target"].copy()
     texts["places"] = [((p, lv),) for p, lv in zip(texts["place"], texts["level"], strict=True)]
-    texts = texts.assign(representativeness_sd=0.0, reporting_sd=math.nan, source=texts["seed"])
+    texts = texts.assign(
+        representativeness=texts["level"], reporting_sd=math.nan, source=texts["seed"]
+    )
     public = observations[observations["use"] == "fit"].assign(aggregation="mean_of_months")
     table = pd.concat([texts[FIGURE_COLUMNS], public[FIGURE_COLUMNS]], ignore_index=True)
-    numbers = ["value", "representativeness_sd", "definition_sd", "reporting_sd"]
+    numbers = ["value", "definition_sd", "reporting_sd"]
     return table.astype({column: float for column in numbers})

@@ -60,10 +60,11 @@ def read_posterior(path: str | Path, where: str | Path, key: str) -> pd.DataFram
 
 def posterior_mean_params(path: str | Path | None = None, base: Params | None = None) -> Params:
     """Params at the posterior's weighted means (``base`` or defaults if there is none)."""
-    table = load_posterior(path)
+    path = Path(path) if path is not None else shipped()
     base = base or Params()
-    if table is None:
+    if not path.is_file():
         return base
+    table = read_posterior(path, path, "posterior")  # a file of another version: one line
     weights = table.pop("weight").to_numpy()
     weights = weights / weights.sum()
     return base.replace(**{n: float(np.sum(weights * table[n])) for n in table.columns})

@@ -15,8 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import logit
 
-from adoption.calibration.noise import EDGE, draw_reports
-from adoption.calibration.noise import discrepancy as model_discrepancy
+from adoption.calibration.noise import EDGE, draw_reports, observation_draws
 from adoption.calibration.settings import Settings
 from adoption.calibration.simulator import Simulator
 
@@ -44,13 +43,13 @@ def predictive_draws(
     stats = simulator.run_many(
         [(particles.iloc[row].to_dict(), seed * 100_003 + k) for k, row in enumerate(rows)]
     )
-    discrepancy = np.array([model_discrepancy(particles.iloc[r], simulator.base) for r in rows])
+    draws_of = observation_draws(particles.iloc[rows])
     out = {}
     for figure in figures.itertuples(index=False):
         values = _stack([s[figure.id] for s in stats])
         counts = _stack([s[f"{figure.id}/n"] for s in stats])
         out[figure.id] = draw_reports(
-            values, counts, figure, settings.reporting_sd, discrepancy, rng
+            values, counts, figure, settings.reporting_sd, draws_of, rng
         )
     return out
 

@@ -18,8 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from adoption.calibration.noise import discrepancy as model_discrepancy
-from adoption.calibration.noise import log_likelihood, max_log_likelihood
+from adoption.calibration.noise import log_likelihood, max_log_likelihood, observation_draws
 from adoption.calibration.result import Posterior, _ess
 from adoption.calibration.settings import Settings
 from adoption.calibration.simulator import LOG10, Simulator, to_natural
@@ -194,7 +193,7 @@ def make_kernel(targets: pd.DataFrame, reporting_sd: dict[str, float]) -> Any:
             )
 
         def __call__(self, x, x_0, t=None, par=None):  # noqa: D102
-            discrepancy = model_discrepancy(to_natural(dict(par or {})))
-            return log_likelihood(x, targets, reporting_sd, discrepancy)
+            draws = observation_draws(to_natural(dict(par or {})))  # sampled, not integrated
+            return float(log_likelihood(x, targets, reporting_sd, draws)[0])
 
     return ReportedRateKernel()

@@ -303,8 +303,9 @@ def _page(predictive, summary, generations, settings, targets, draws, warning) -
         "## Targets against the posterior predictive",
         "",
         f"{draws} posterior draws, each at a report month drawn from the figure's window, with "
-        "the observation model's error (reporting, sampling, representativeness, definition and "
-        "the draw's model discrepancy: `calibration/README.md`). z is on the logit scale; a "
+        "the observation model's error (reporting, sampling, the representativeness offset of "
+        "the figure's level, definition and the draw's discrepancy of the figure's level and "
+        "family: `docs/methods.md`). z is on the logit scale; a "
         "bound is inside when the interval does not rule it out.",
         "",
         "**Not reproduced** (outside the predictive 90 % interval): "
@@ -322,14 +323,15 @@ def _page(predictive, summary, generations, settings, targets, draws, warning) -
         "model's rates move a lot, so predictive intervals are wide and a target can be "
         "matched at some month of its window while missed at others.",
         "- The ~6 % app installs in one May (Lâm Thượng) was a campaign month of unknown year "
-        "and reach, which the status-quo model does not simulate; the figure carries a "
-        "definition error of 1.0 (logit) for it.",
-        "- The model discrepancy (`obs_discrepancy`) is what the figures say about how far "
-        "model and reports are apart beyond the stated reporting, representativeness and "
-        "definition errors; it widens every predictive interval and the forecasts' "
-        "observation band.",
-        "- Provinces' and the nation's figures map to the model's districts through a stated "
-        "representativeness error (0.25 and 0.5 on the logit scale: assumptions).",
+        "and reach, which the status-quo model does not simulate; its definition is a "
+        "`proxy` (1.0 on the logit scale).",
+        "- The discrepancy terms (`obs_sd_local`, `obs_sd_wide` and the family terms "
+        "`obs_family_*`) are what the figures say about how far model and reports are apart "
+        "beyond reporting, sampling and definition; they are integrated out of each "
+        "simulation's likelihood and drawn with each particle. `obs_sd_local` sets the "
+        "forecasts' observation band.",
+        "- Provinces' and the nation's figures map to the model's districts through calibrated "
+        "offsets (`obs_offset_province`, `obs_offset_nation`) with their own uncertainty.",
         "- One `digitise_max` serves Lâm Thượng (63 %) and Trùng Khánh (98.65 %); they pull in "
         "opposite directions.",
         "- Lâm Thượng and Liên Châu (the pilot commune) have no inputs of their own; their "

@@ -54,6 +54,9 @@ class Settings:
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     scheduler: str | None = None
     reporting_sd: dict[str, float] = field(default_factory=lambda: dict(REPORTING_SD))
+    #: Quasi-random draws of the observation parameters each simulation's likelihood is
+    #: averaged over (they change no run, so they are integrated out, not sampled).
+    observation_points: int = 4096
     #: ``"pyabc"`` only: pyabc re-weights a particle whose likelihood exceeds the running
     #: maximum by exp(excess / T); with a stochastic simulator that maximum is an extreme of
     #: simulation noise, and the re-weighting collapsed the effective sample size to ~2 of
@@ -92,6 +95,9 @@ class Settings:
             raise UserError("Settings", "seed", f"must be an integer >= 0, got {self.seed}")
         if self.workers < 1:
             raise UserError("Settings", "workers", f"must be at least 1, got {self.workers}")
+        if not 1 <= self.observation_points <= 2**16:
+            problem = f"must be in 1..65536, got {self.observation_points}"
+            raise UserError("Settings", "observation_points", problem)
 
     def to_dict(self) -> dict:
         """Plain dict (for the record written next to the posterior)."""

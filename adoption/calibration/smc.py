@@ -30,13 +30,13 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from adoption.calibration.noise import discrepancy as model_discrepancy
-from adoption.calibration.noise import log_likelihood
+from adoption.calibration.noise import integrated, log_likelihood, prior_draws
 from adoption.calibration.result import Posterior
 from adoption.calibration.settings import Settings
 from adoption.calibration.simulator import Simulator
 from adoption.calibration.targets import Prior
 from adoption.errors import UserError
+from adoption.model.params import Params
 from adoption.model.sizes import batch_runs
 from adoption.pool import Pool
 
@@ -90,24 +90,36 @@ class ParameterSpace:
 
 
 class _LogLikelihood:
-    """``[(z, seed), ...] -> log-likelihoods``: a batch of simulations, picklable for workers."""
+    """``[(z, seed), ...] -> [(log-likelihood, observation draw)]``: picklable for workers.
 
-    def __init__(self, targets: pd.DataFrame, settings: Settings, space: ParameterSpace):
+    The observation parameters change no run, so each simulation's likelihood is averaged
+    over :data:`Settings.observation_points` quasi-random draws of them from their priors
+    (they are integrated out: Rao-Blackwellisation), and one draw is kept with the
+    particle, picked in proportion to its likelihood (:func:`~adoption.calibration.noise.
+    integrated`), from a generator seeded by the simulation's seed.
+    """
+
+    def __init__(self, targets: pd.DataFrame, settings: Settings, space: ParameterSpace,
+                 observation_priors: dict[str, Prior]):  # fmt: skip
         self.simulator = Simulator(targets, settings)
         self.space = space
         self.reporting_sd = settings.reporting_sd
+        self.draws = prior_draws(observation_priors, settings.observation_points, settings.seed)
+        self.integrated = list(observation_priors)
 
-    def __call__(self, jobs: tuple[tuple[np.ndarray, int], ...]) -> list[float]:
+    def __call__(self, jobs: tuple[tuple[np.ndarray, int], ...]) -> list[tuple[float, int]]:
         points = [self.space.natural(z) for z, _ in jobs]
         seeds = [int(seed) for _, seed in jobs]
         runs = self.simulator.run_many(list(zip(points, seeds, strict=True)))
-        return [
-            log_likelihood(
-                stats, self.simulator.targets, self.reporting_sd,
-                model_discrepancy(parameters, self.simulator.base),
-            )
-            for parameters, stats in zip(points, runs, strict=True)
-        ]  # fmt: skip
+        out = []
+        for stats, seed in zip(runs, seeds, strict=True):
+            loglik = log_likelihood(stats, self.simulator.targets, self.reporting_sd, self.draws)
+            out.append(integrated(loglik, np.random.default_rng([seed, 1])))
+        return out
+
+    def observation_frame(self, index: np.ndarray) -> pd.DataFrame:
+        """The kept observation draws of particles (one row each; parameters with a prior)."""
+        return pd.DataFrame({n: self.draws[n][index] for n in self.integrated})
 
 
 class _Store:
@@ -132,13 +144,13 @@ class _Store:
             c.execute(f"CREATE TABLE smc_stages ({', '.join(STAGE_COLUMNS)})")
             c.execute(
                 f"CREATE TABLE smc_particles (t INTEGER, particle INTEGER, loglik REAL, "
-                f"{self.columns})"
+                f"draw INTEGER, {self.columns})"
             )
 
-    def save(self, record: dict, z: np.ndarray, loglik: np.ndarray) -> None:
+    def save(self, record: dict, z: np.ndarray, loglik: np.ndarray, draw: np.ndarray) -> None:
         t = int(record["t"])
-        rows = [(t, i, float(loglik[i]), *map(float, z[i])) for i in range(len(z))]
-        marks = ", ".join("?" * (3 + len(self.names)))
+        rows = [(t, i, float(loglik[i]), int(draw[i]), *map(float, z[i])) for i in range(len(z))]
+        marks = ", ".join("?" * (4 + len(self.names)))
         with self.connection as c:
             c.execute("DELETE FROM smc_particles WHERE t >= ?", (t,))
             c.executemany(f"INSERT INTO smc_particles VALUES ({marks})", rows)
@@ -146,8 +158,8 @@ class _Store:
             values = [record[k] for k in STAGE_COLUMNS]
             c.execute(f"INSERT INTO smc_stages VALUES ({', '.join('?' * len(values))})", values)
 
-    def load(self) -> tuple[pd.DataFrame, np.ndarray, np.ndarray] | None:
-        """The generations' records and the last generation's points and log-likelihoods."""
+    def load(self) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray] | None:
+        """The records, and the last generation's points, log-likelihoods and draws."""
         try:
             stages = pd.read_sql("SELECT * FROM smc_stages ORDER BY t", self.connection)
         except Exception:  # noqa: BLE001 - no such table: nothing to resume
@@ -161,9 +173,10 @@ class _Store:
             params=(last,),
         )
         columns = [f"z_{n}" for n in self.names]
-        if list(particles.columns[3:]) != columns:
+        if list(particles.columns[3:]) != ["draw", *columns]:
             raise UserError("--resume", "parameters", "the database was run with other priors")
-        return stages, particles[columns].to_numpy(), particles["loglik"].to_numpy()
+        z, loglik = particles[columns].to_numpy(), particles["loglik"].to_numpy()
+        return stages, z, loglik, particles["draw"].to_numpy()
 
     def close(self) -> None:
         self.connection.close()
@@ -215,30 +228,33 @@ def _calibrate_smc(targets, priors, settings: Settings, db: Path, resume, progre
     """
     from tqdm.auto import tqdm
 
-    space = ParameterSpace(priors)
+    observation = Params.observation_only()
+    space = ParameterSpace({n: p for n, p in priors.items() if n not in observation})
     store = _Store(db, space.names)
     state = _start(store, db, resume)
     records = state[0].to_dict("records") if state else []
     bar = tqdm(
         total=settings.max_generations, initial=len(records), unit="gen", disable=not progress
     )
-    function = _LogLikelihood(targets, settings, space)
+    function = _LogLikelihood(
+        targets, settings, space, {n: p for n, p in priors.items() if n in observation}
+    )
     lost = "every finished generation is kept in the database"
     try:
         with Pool(function, settings.workers, settings.scheduler, lost=lost) as pool:
             sampler = _Sampler(pool, space, settings, function.simulator.households)
             if state is None:
-                record, z, loglik = sampler.prior()
-                _keep(store, records, bar, record, z, loglik)
+                record, z, loglik, draw = sampler.prior()
+                _keep(store, records, bar, record, z, loglik, draw)
             else:
-                z, loglik = state[1], state[2]
+                z, loglik, draw = state[1], state[2], state[3]
             beta, scale = float(records[-1]["beta"]), float(records[-1]["step_scale"])
             t = int(records[-1]["t"])
             while beta < 1.0:
                 t += 1
-                record, z, loglik = sampler.stage(t, beta, scale, z, loglik)
+                record, z, loglik, draw = sampler.stage(t, beta, scale, z, loglik, draw)
                 beta, scale = record["beta"], record["step_scale"]
-                _keep(store, records, bar, record, z, loglik)
+                _keep(store, records, bar, record, z, loglik, draw)
                 bar.set_postfix_str(f"beta={beta:.3g}, ESS={record['ess']:.0f}", refresh=True)
     finally:
         bar.close()
@@ -246,7 +262,8 @@ def _calibrate_smc(targets, priors, settings: Settings, db: Path, resume, progre
     generations = pd.DataFrame(records)
     generations["particles"] = settings.population_size
     n = settings.population_size
-    return Posterior(space.natural_frame(z), np.full(n, 1.0 / n), generations, settings, str(db))
+    particles = pd.concat([space.natural_frame(z), function.observation_frame(draw)], axis=1)
+    return Posterior(particles, np.full(n, 1.0 / n), generations, settings, str(db))
 
 
 def _start(store: _Store, db: Path, resume: bool):
@@ -261,9 +278,9 @@ def _start(store: _Store, db: Path, resume: bool):
     return state
 
 
-def _keep(store: _Store, records: list, bar, record: dict, z, loglik) -> None:
+def _keep(store: _Store, records: list, bar, record: dict, z, loglik, draw) -> None:
     """A finished generation: into the database and the records, one step of the bar."""
-    store.save(record, z, loglik)
+    store.save(record, z, loglik, draw)
     records.append(record)
     bar.update(1)
 
@@ -276,8 +293,10 @@ class _Sampler:
         self.n, self.d = settings.population_size, len(space.names)
         self.households = households
 
-    def simulate(self, z: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """Log-likelihoods of one simulation at each point, seeds drawn from ``rng``.
+    def simulate(self, z: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Log-likelihoods of one simulation at each point, and their observation draws.
+
+        Seeds are drawn from ``rng``.
 
         The simulations go to the workers in batches (:func:`adoption.model.sizes.batch_runs`);
         a simulation's result does not depend on its batch.
@@ -286,23 +305,25 @@ class _Sampler:
         jobs = list(zip(z, seeds, strict=True))
         size = batch_runs(self.households, len(jobs), self.pool.workers)
         batches = [tuple(jobs[i : i + size]) for i in range(0, len(jobs), size)]
-        return np.concatenate([np.asarray(b, np.float64) for b in self.pool.map(batches)])
+        pairs = [pair for batch in self.pool.map(batches) for pair in batch]
+        return np.array([p[0] for p in pairs], np.float64), np.array([p[1] for p in pairs], int)
 
-    def prior(self) -> tuple[dict, np.ndarray, np.ndarray]:
-        """Generation 0: a sample of the prior. Returns its record, points and log-likelihoods."""
+    def prior(self) -> tuple[dict, np.ndarray, np.ndarray, np.ndarray]:
+        """Generation 0: a sample of the prior: its record, points, log-likelihoods, draws."""
         start = time.perf_counter()
         rng = np.random.default_rng([self.settings.seed, 0])
         z = rng.logistic(size=(self.n, self.d))
-        loglik = self.simulate(z, rng)
+        loglik, draw = self.simulate(z, rng)
         if not np.isfinite(loglik).any():
             raise RuntimeError("no prior simulation has a finite likelihood")
-        return _stage_record(0, 0.0, float(self.n), z, np.nan, self.n, start, 1.0), z, loglik
+        record = _stage_record(0, 0.0, float(self.n), z, np.nan, self.n, start, 1.0)
+        return record, z, loglik, draw
 
-    def stage(self, t: int, beta: float, scale: float, z: np.ndarray, loglik: np.ndarray):
+    def stage(self, t: int, beta: float, scale: float, z, loglik, draw):
         """Generation ``t``: re-weight to the next temperature, resample, move.
 
         Returns:
-            The generation's record, points and log-likelihoods.
+            The generation's record, points, log-likelihoods and observation draws.
         """
         start = time.perf_counter()
         rng = np.random.default_rng([self.settings.seed, t])
@@ -313,22 +334,24 @@ class _Sampler:
         log_w = (new_beta - beta) * np.where(np.isfinite(loglik), loglik, -np.inf)
         ess = _ess_log(log_w)
         keep = _systematic_resample(np.exp(log_w - np.max(log_w)), rng)
-        z, loglik, scale, acceptance = self.move(z[keep], loglik[keep], new_beta, scale, rng)
+        particles = (z[keep], loglik[keep], draw[keep])
+        z, loglik, draw, scale, acceptance = self.move(*particles, new_beta, scale, rng)
         samples = self.n * self.settings.moves
-        return _stage_record(t, new_beta, ess, z, acceptance, samples, start, scale), z, loglik
+        record = _stage_record(t, new_beta, ess, z, acceptance, samples, start, scale)
+        return record, z, loglik, draw
 
-    def move(self, z, loglik, beta: float, scale: float, rng: np.random.Generator):
+    def move(self, z, loglik, draw, beta: float, scale: float, rng: np.random.Generator):
         """``Settings.moves`` Metropolis-Hastings moves of every particle at temperature ``beta``.
 
-        The step size adapts towards an acceptance rate of 0.25. Returns the points,
-        their log-likelihoods, the step scale and the mean acceptance rate.
+        The step size adapts towards an acceptance rate of 0.25. Returns the points, their
+        log-likelihoods and observation draws, the step scale and the mean acceptance rate.
         """
         cov = np.atleast_2d(np.cov(z.T)) + 1e-9 * np.eye(self.d)
         accepted = []
         for _ in range(self.settings.moves):
             step = 2.38 / np.sqrt(self.d) * scale
             proposal = z + rng.multivariate_normal(np.zeros(self.d), cov * step**2, size=self.n)
-            proposed = self.simulate(proposal, rng)
+            proposed, proposed_draw = self.simulate(proposal, rng)
             with np.errstate(invalid="ignore"):
                 log_ratio = (
                     self.space.log_prior(proposal)
@@ -340,9 +363,10 @@ class _Sampler:
                 np.log(rng.random(self.n)) < np.nan_to_num(log_ratio, nan=np.inf)
             )
             z, loglik = np.where(take[:, None], proposal, z), np.where(take, proposed, loglik)
+            draw = np.where(take, proposed_draw, draw)
             accepted.append(take.mean())
             scale *= np.exp(take.mean() - 0.25)  # towards 25 % acceptance
-        return z, loglik, scale, float(np.mean(accepted))
+        return z, loglik, draw, scale, float(np.mean(accepted))
 
 
 def _stage_record(t, beta, ess, z, acceptance, samples, start, scale) -> dict:

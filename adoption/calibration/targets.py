@@ -30,6 +30,7 @@ import pandas as pd
 from scipy import stats
 
 from adoption.calendar import parse_month
+from adoption.calibration.noise import DEFINITION_SD
 from adoption.calibration.posterior import CALIBRATION_DIR
 from adoption.errors import UserError
 from adoption.files import read_csv_rows, read_text
@@ -57,9 +58,10 @@ COLUMNS = [
     "note",
 ]
 
-#: Columns a targets file may add: ``definition_sd``, the logit-scale error between what the
-#: text reports and the model's indicator (observation model; 0 if absent).
-OPTIONAL_COLUMNS = ["definition_sd"]
+#: Columns a targets file may add: ``definition_match``, how the text's definition matches
+#: the model's indicator (observation model, :data:`adoption.calibration.noise.DEFINITION_SD`;
+#: ``same`` if absent).
+OPTIONAL_COLUMNS = ["definition_match"]
 
 #: Indicators computed here from the model's indicators: name -> meaning.
 DERIVED: dict[str, str] = {
@@ -151,7 +153,7 @@ def load_targets(
         seen.add(rows[-1]["id"])
     if not rows:
         raise UserError(path, "rows", "no targets in the file")
-    table = pd.DataFrame(rows, columns=[*COLUMNS, *OPTIONAL_COLUMNS])
+    table = pd.DataFrame(rows, columns=[*COLUMNS, *OPTIONAL_COLUMNS, "definition_sd"])
     if role is not None:
         table = table[table["role"] == role].reset_index(drop=True)
     table.attrs["path"] = str(path)
@@ -199,13 +201,9 @@ def _check_target(where: str, row: dict[str, str], places: dict[str, set[str]]) 
             f"{indicator!r} is not a model indicator; allowed: {', '.join(sorted(INDICATORS))}",
         )
     row["value"] = _value(where, row["value"], indicator)
-    text = row.get("definition_sd") or "0"
-    try:
-        row["definition_sd"] = float(text)
-    except ValueError:
-        raise UserError(where, "definition_sd", f"expected a number >= 0, got {text!r}") from None
-    if not math.isfinite(row["definition_sd"]) or row["definition_sd"] < 0:
-        raise UserError(where, "definition_sd", f"expected a number >= 0, got {text!r}")
+    row["definition_match"] = row.get("definition_match") or "same"
+    _one_of(where, "definition_match", row["definition_match"], tuple(DEFINITION_SD))
+    row["definition_sd"] = DEFINITION_SD[row["definition_match"]]
     _one_of(where, "kind", row["kind"], KINDS)
     _one_of(where, "role", row["role"], ROLES)
     _one_of(where, "aggregation", row["aggregation"], tuple(AGGREGATIONS))

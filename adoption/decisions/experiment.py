@@ -73,7 +73,7 @@ class Evaluator:
     def factors(self, parameters: Sequence[str] | None = None, source: str = "prior") -> dict:
         """``{input: (low, high)}``: calibrated parameters and the scenario's lever magnitudes.
 
-        Parameters of the observation model only (``obs_discrepancy``) are left out: they
+        Parameters of the observation model only (``obs_sd_local`` ...) are left out: they
         change no run.
 
         Args:

@@ -3,7 +3,9 @@
 A forecast's quantiles (``q05`` ... ``q95``) are the model's own spread over posterior
 draws and seeds. A figure that a district later reports is that value seen through the
 observation model of the calibration (:mod:`adoption.calibration.noise`): the model
-discrepancy (``obs_discrepancy`` of each run's posterior draw) on the logit scale, then
+discrepancy of a figure a district reports about the indicator (each run's posterior draw
+of ``obs_sd_local`` and the indicator's family term, :func:`~adoption.calibration.noise.
+local_discrepancy`) on the logit scale, then
 the reporting error of a point figure on the rate scale (so a rate near 0 or 1 keeps a
 band a few points wide). :func:`observation_quantiles` draws such reports, :data:`DRAWS`
 per run, for every share indicator at the districts and the total (communes are left out
@@ -14,10 +16,16 @@ a reported figure in. The draws come from the scenario's seed alone: reproducibl
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from scipy.special import expit, logit
 
-from adoption.calibration.noise import EDGE, REPORTING_SD
-from adoption.calibration.noise import discrepancy as model_discrepancy
+from adoption.calibration.noise import (
+    EDGE,
+    NAMES,
+    REPORTING_SD,
+    local_discrepancy,
+    observation_draws,
+)
 from adoption.ensemble.run import Ensemble
 from adoption.ensemble.spread import sorted_quantile
 from adoption.model.indicators import FORECAST, INDICATORS
@@ -37,12 +45,14 @@ def observation_quantiles(ensemble: Ensemble) -> dict[str, np.ndarray]:
     shape = values.shape[1:]
     out = {name: np.full(shape, np.nan) for name in BAND}
     places = np.flatnonzero(ensemble.places["level"].to_numpy() != "commune")
-    discrepancy = np.array([model_discrepancy(t.params) for t in ensemble.tasks])
+    rows = [{n: getattr(t.params, n) for n in NAMES} for t in ensemble.tasks]
+    draws = observation_draws(pd.DataFrame(rows, columns=list(NAMES)))
     rng = np.random.default_rng(np.random.SeedSequence(ensemble.scenario.seed, spawn_key=(7,)))
     tau = REPORTING_SD["point"]
     for k, name in enumerate(FORECAST):
         if not INDICATORS[name].is_share:
             continue
+        discrepancy = local_discrepancy(draws, name, rng)
         s = np.clip(values[:, :, places, k].astype(np.float64), EDGE, 1 - EDGE)
         noise = rng.standard_normal((2, DRAWS, *s.shape))
         seen = expit(logit(s)[None] + discrepancy[None, :, None, None] * noise[0])

@@ -113,7 +113,8 @@ class Params:
         "hazard of a non-poor household without a smartphone acquiring one",
         "assumption; with the 2019 priors of districts.csv it gives 0.62-0.64 of households in "
         "the mountain districts and 0.80 in Yên Lạc by Mar 2022, against 73.5 % of adults "
-        "nationally and 56-58 % in the poorest mountain provinces (docs/sources.md, Smartphones)",
+        "nationally and 56-58 % in the poorest mountain provinces (docs/sources.md, Smartphones); "
+        "calibrated with a wide prior (calibration/priors.toml)",
     )
     phone_poor_factor: float = _p(
         0.5, "x", "multiplier on smartphone prevalence in 2019 and on the hazard, poor households"
@@ -232,13 +233,104 @@ class Params:
         "assumption; calibrated to the supply figures of calibration/observations.csv",
         bounds=(-4.0, 4.0),
     )
-    obs_discrepancy: float = _p(
-        0.3,
+    # --- observation model (calibration only: they change no run) -------------
+    obs_sd_local: float = _p(
+        0.5,
         "logit",
-        "observation model: sd on the logit scale between a model rate and a reported figure "
-        "of it, beyond reporting, sampling and representativeness error (model discrepancy)",
-        "assumption; calibrated (calibration/README.md, observation model)",
+        "observation model: model discrepancy (sd on the logit scale) between a model rate "
+        "and a figure reported for the model's own commune or district",
+        "assumption; integrated over in the calibration (docs/methods.md, observation model)",
         bounds=(0.0, 3.0),
+        observation=True,
+    )
+    obs_sd_wide: float = _p(
+        0.5,
+        "logit",
+        "observation model: discrepancy (sd on the logit scale) of a province's, the "
+        "region's or the nation's figure about the model's districts, around its offset",
+        "assumption; integrated over in the calibration (docs/methods.md, observation model)",
+        bounds=(0.0, 3.0),
+        observation=True,
+    )
+    obs_offset_province: float = _p(
+        0.0,
+        "logit",
+        "observation model: mean logit offset of a province's figure over the model's "
+        "district in it (representativeness; > 0: the province reports more)",
+        "assumption; integrated over in the calibration (docs/methods.md, observation model)",
+        bounds=(-4.0, 4.0),
+        observation=True,
+    )
+    obs_offset_nation: float = _p(
+        0.0,
+        "logit",
+        "observation model: mean logit offset of a national or regional figure over the "
+        "five districts (representativeness; > 0: the nation reports more)",
+        "assumption; integrated over in the calibration (docs/methods.md, observation model)",
+        bounds=(-4.0, 4.0),
+        observation=True,
+    )
+    obs_family_filing: float = _p(
+        0.0,
+        "z",
+        "observation model: family term of figures about online filing: their "
+        "discrepancy is the level's times exp(FAMILY_SPREAD x this) (calibration.noise)",
+        "assumption; integrated over in the calibration (docs/methods.md, observation model)",
+        bounds=(-4.0, 4.0),
+        observation=True,
+    )
+    obs_family_supply: float = _p(
+        0.0,
+        "z",
+        "observation model: family term of figures about procedures offered online: their "
+        "discrepancy is the level's times exp(FAMILY_SPREAD x this) (calibration.noise)",
+        "assumption; integrated over in the calibration (docs/methods.md, observation model)",
+        bounds=(-4.0, 4.0),
+        observation=True,
+    )
+    obs_family_payment: float = _p(
+        0.0,
+        "z",
+        "observation model: family term of figures about fees paid online: their "
+        "discrepancy is the level's times exp(FAMILY_SPREAD x this) (calibration.noise)",
+        "assumption; integrated over in the calibration (docs/methods.md, observation model)",
+        bounds=(-4.0, 4.0),
+        observation=True,
+    )
+    obs_family_digitisation: float = _p(
+        0.0,
+        "z",
+        "observation model: family term of figures about case records digitised: their "
+        "discrepancy is the level's times exp(FAMILY_SPREAD x this) (calibration.noise)",
+        "assumption; integrated over in the calibration (docs/methods.md, observation model)",
+        bounds=(-4.0, 4.0),
+        observation=True,
+    )
+    obs_family_app: float = _p(
+        0.0,
+        "z",
+        "observation model: family term of figures about the citizen app (installs): their "
+        "discrepancy is the level's times exp(FAMILY_SPREAD x this) (calibration.noise)",
+        "assumption; integrated over in the calibration (docs/methods.md, observation model)",
+        bounds=(-4.0, 4.0),
+        observation=True,
+    )
+    obs_family_accounts: float = _p(
+        0.0,
+        "z",
+        "observation model: family term of figures about households with a payment account: their "
+        "discrepancy is the level's times exp(FAMILY_SPREAD x this) (calibration.noise)",
+        "assumption; integrated over in the calibration (docs/methods.md, observation model)",
+        bounds=(-4.0, 4.0),
+        observation=True,
+    )
+    obs_family_cashless: float = _p(
+        0.0,
+        "z",
+        "observation model: family term of figures about utility bills paid without cash: their "
+        "discrepancy is the level's times exp(FAMILY_SPREAD x this) (calibration.noise)",
+        "assumption; integrated over in the calibration (docs/methods.md, observation model)",
+        bounds=(-4.0, 4.0),
         observation=True,
     )
 
