@@ -315,3 +315,17 @@ def test_a_healthy_posterior_has_no_warning():
     healthy = Posterior(draws, np.full(150, 1 / 150), generations, Settings(), "")
     assert healthy.warning() is None
     assert healthy.summary({"q_online": prior})["identified"].item()
+
+
+@pytest.mark.parametrize("known_by", [None, "2022-12"])
+def test_the_report_reads_back_the_settings_a_calibration_wrote(tmp_path, known_by):
+    """A full calibration (known_by None) and a hindcast's: calibration.toml round-trips."""
+    from adoption.calibration.report import _settings
+    from adoption.calibration.result import save_posterior
+
+    settings = Settings(workers=1, known_by=known_by)
+    particles = pd.DataFrame({"q_online": [0.02, 0.03]})
+    generations = pd.DataFrame({"t": [0], "ess": [2.0]})
+    posterior = Posterior(particles, np.full(2, 0.5), generations, settings, "db")
+    save_posterior(posterior, {"q_online": Prior("q_online", "uniform", (0.0, 0.1))}, tmp_path)
+    assert _settings(tmp_path / "calibration.toml") == settings

@@ -247,7 +247,8 @@ def _settings(path: Path) -> Settings:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     fields = Settings.__dataclass_fields__
     kwargs = {k: v for k, v in data.items() if k in fields}
-    kwargs["scheduler"] = kwargs.get("scheduler") or None
+    for name in ("scheduler", "known_by"):  # None is written as ""
+        kwargs[name] = kwargs.get(name) or None
     return Settings(**kwargs)
 
 
