@@ -45,7 +45,7 @@ def observation_quantiles(ensemble: Ensemble) -> dict[str, np.ndarray]:
     shape = values.shape[1:]
     out = {name: np.full(shape, np.nan) for name in BAND}
     places = np.flatnonzero(ensemble.places["level"].to_numpy() != "commune")
-    rows = [{n: getattr(t.params, n) for n in NAMES} for t in ensemble.tasks]
+    rows = [{n: t.params[n] for n in NAMES} for t in ensemble.tasks]  # every Params field
     draws = observation_draws(pd.DataFrame(rows, columns=list(NAMES)))
     rng = np.random.default_rng(np.random.SeedSequence(ensemble.scenario.seed, spawn_key=(7,)))
     tau = REPORTING_SD["point"]
