@@ -99,6 +99,8 @@ class Schedule:
     months: tuple[int, ...]
     values: tuple[float, ...]
     assumed: tuple[bool, ...] = ()
+    #: Points a stated rule added after a hindcast's cut-off (not inputs of the profile).
+    extrapolated: tuple[bool, ...] = ()
 
     def at(self, month: int | np.ndarray, shift: float = 0.0) -> np.ndarray:
         """Value(s) of the schedule at ``month``, assumed points shifted by ``shift`` (logit)."""
