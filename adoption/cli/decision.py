@@ -173,11 +173,11 @@ def _hindcast_baseline(out: Path, runs: int) -> list[Path]:
     Its model and observation bands per place, indicator and month are what the hindcast
     would have told a planner at the cut-off; figures published later can be scored on it.
     """
-    from adoption.files import REPOSITORY
+    from adoption.files import SHIPPED
     from adoption.reports.forecast import forecast, with_overrides
     from adoption.scenarios.scenario import load_scenario
 
-    baseline = load_scenario(REPOSITORY / "scenarios" / "baseline.toml")
+    baseline = load_scenario(SHIPPED / "scenarios" / "baseline.toml")
     scenario = with_overrides(baseline, runs=runs, posterior=out / "posterior.csv")
     return forecast(scenario, out / "baseline", figures=False, progress=False)["files"]
 
@@ -255,7 +255,7 @@ def _optimise(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     shipped = [s for s in map(load_scenario, sources) if s.interventions]
     start_with = [menu.encode(problem, s.interventions) for s in shipped]
-    with OutputSet(args.out) as output:
+    with OutputSet(args.out, "optimise") as output:
         trace = optimise.search(
             problem,
             output.cache,
