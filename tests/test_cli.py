@@ -294,3 +294,36 @@ def test_a_toy_run_does_not_overwrite_shipped_results(argv, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "shipped with adoption" in err and "--replace" in err
     assert shipped.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", [["calibrate"], ["hindcast", "--until", "2022-12"]])
+def test_calibrate_and_hindcast_keep_a_users_files_and_lock_their_folder(
+    command, tmp_path, capsys
+):
+    """As `run` does: no user's file replaced, no second command in the same folder."""
+    from adoption.ensemble.outputs import OutputSet
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("keep me", encoding="utf-8")
+    assert main([*command, "--out", str(mine)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not outputs of adoption (thesis.tex)" in err
+    assert (mine / "thesis.tex").read_text(encoding="utf-8") == "keep me"
+
+    busy = tmp_path / "busy"
+    with OutputSet(busy, command[0], staged=False):  # another command of the kind holds it
+        assert main([*command, "--out", str(busy)]) == 2
+        assert "another adoption command" in capsys.readouterr().err
+
+    forecast = tmp_path / "forecast"
+    forecast.mkdir()
+    (forecast / "manifest.json").write_text('{"writer": "run"}', encoding="utf-8")
+    assert main([*command, "--out", str(forecast)]) == 2
+    assert "outputs of `adoption run`" in capsys.readouterr().err
+
+
+def test_calibrate_db_naming_a_folder_is_one_line(tmp_path, capsys):
+    assert main(["calibrate", "--out", str(tmp_path / "c"), "--db", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--db" in err and "is a folder" in err

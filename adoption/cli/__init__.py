@@ -296,23 +296,29 @@ def _calibrate(args: argparse.Namespace) -> int:
     from adoption.calibration import calibrate, save_posterior
     from adoption.calibration.observations import fit_figures, load_observations
     from adoption.calibration.targets import load_priors, load_targets
-    from adoption.ensemble.outputs import check_folder, check_shipped
+    from adoption.ensemble.outputs import OutputSet, check_shipped, write_manifest
 
     check_shipped(args.out, args.replace)
+    if args.db is not None and args.db.is_dir():
+        raise UserError(args.db, "--db", "is a folder; name the SQLite database file")
     targets = fit_figures(load_targets(args.targets), load_observations(args.observations))
     priors = load_priors(args.priors)
     settings = decision.settings(args)
-    args.out = check_folder(args.out, "--out")
-    db = args.db or args.out / "abc.db"
-    if args.resume and not db.is_file():
-        raise UserError(db, "--resume", "no database to resume")
-    posterior = calibrate(targets, priors, settings, db=db, resume=args.resume)
-    if args.replace and posterior.warning():  # never a degenerate posterior over a shipped one
-        raise RunError(f"not written over {args.out}: {posterior.warning()}")
-    save_posterior(posterior, priors, args.out)
-    print(
-        f"wrote {args.out}/posterior.csv, posterior_summary.csv, generations.csv, calibration.toml"
-    )
+    with OutputSet(args.out, "calibrate", staged=False, keep_others=args.replace) as output:
+        db = args.db or output.out / "abc.db"
+        if args.resume and not db.is_file():
+            raise UserError(db, "--resume", "no database to resume")
+        if not args.resume and db.is_file():
+            print(f"adoption: a new calibration replaces the run in {db} (--resume continues "
+                  "it)", file=sys.stderr)  # fmt: skip
+        posterior = calibrate(targets, priors, settings, db=db, resume=args.resume)
+        if args.replace and posterior.warning():  # never a degenerate posterior over a shipped
+            raise RunError(f"not written over {output.out}: {posterior.warning()}")
+        save_posterior(posterior, priors, output.out)
+        names = ("posterior.csv", "posterior_summary.csv", "generations.csv", "calibration.toml")
+        written = [output.out / name for name in names]
+        write_manifest(output.out, written, {"database": str(db)}, output.writer)
+    print(f"wrote {output.out}/{', '.join(names)}")
     if posterior.warning():
         print(f"adoption: warning: {posterior.warning()}", file=sys.stderr)
     return 0

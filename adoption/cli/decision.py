@@ -142,7 +142,7 @@ def _hindcast(args: argparse.Namespace) -> int:
     from adoption.calendar import parse_month
     from adoption.calibration.hindcast import hindcast
     from adoption.calibration.hindcast_report import write_report
-    from adoption.ensemble.outputs import check_folder, check_shipped
+    from adoption.ensemble.outputs import OutputSet, check_shipped, write_manifest
 
     try:
         parse_month(args.until)
@@ -151,11 +151,15 @@ def _hindcast(args: argparse.Namespace) -> int:
         raise UserError("--until", "until", problem) from None
     settings_ = settings(args)
     check_shipped(args.out or "out", args.replace)
-    out = check_folder(args.out or f"out/hindcast-{args.until}", "--out")
-    result = hindcast(args.until, out, settings_, draws=args.draws, seed=args.seed)
-    result["files"] += write_report(out, result)
-    if args.baseline_runs > 0:
-        result["files"] += _hindcast_baseline(out, args.baseline_runs)
+    out = args.out or f"out/hindcast-{args.until}"
+    with OutputSet(out, "hindcast", staged=False, keep_others=args.replace) as output:
+        out = output.out
+        result = hindcast(args.until, out, settings_, draws=args.draws, seed=args.seed)
+        result["files"] += write_report(out, result)
+        if args.baseline_runs > 0:
+            result["files"] += _hindcast_baseline(out, args.baseline_runs)
+        ours = [Path(p) for p in result["files"] if Path(p).parent == out]
+        write_manifest(out, ours, {"until": args.until}, output.writer)
     s = result["summary"]
     print(
         f"hindcast from {args.until}: {s['figures']} later figures, "

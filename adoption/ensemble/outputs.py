@@ -93,13 +93,21 @@ class OutputSet:
     Inside the ``with`` block, write every output into :attr:`staging` and keep runs in
     :attr:`cache`; on a normal exit the staging folder becomes ``out``. On an error or an
     interrupt ``out`` keeps its previous outputs and the staging folder is removed.
+
+    ``staged=False`` (calibrate, hindcast: their database and reports are written as they
+    go) writes into ``out`` itself, each file atomically, under the same lock and checks.
+    ``keep_others`` lets a set be written into a folder of other files, which stay: the
+    shipped ``calibration/`` replaced with ``--replace``.
     """
 
-    def __init__(self, out: str | Path, writer: str, option: str = "--out") -> None:
+    def __init__(self, out: str | Path, writer: str, option: str = "--out", *,
+                 staged: bool = True, keep_others: bool = False) -> None:  # fmt: skip
         self.out = check_folder(out, option)
-        _check_ours(self.out, option, writer)
+        if not keep_others:
+            _check_ours(self.out, option, writer)
         self.option = option
         self.writer = writer  # the command writing the set (recorded in its manifest)
+        self.staged = staged
         self._lock_file = self.out.parent / f".{self.out.name}.lock"
         self._lock = None
         self.staging: Path | None = None
@@ -114,6 +122,9 @@ class OutputSet:
         try:
             self._recover()
             self.out.mkdir(exist_ok=True)
+            if not self.staged:
+                self.staging = self.out
+                return self
             self.staging = Path(
                 tempfile.mkdtemp(dir=self.out.parent, prefix=f".{self.out.name}.staging-")
             )
@@ -127,10 +138,10 @@ class OutputSet:
 
     def __exit__(self, kind, error, trace) -> None:
         try:
-            if kind is None:
+            if kind is None and self.staged:
                 self._publish()
         finally:
-            if self.staging is not None and self.staging.exists():
+            if self.staged and self.staging is not None and self.staging.exists():
                 shutil.rmtree(self.staging, ignore_errors=True)
             self._release()
 
