@@ -346,3 +346,23 @@ def test_a_user_error_in_a_worker_reaches_the_parent_as_it_is():
 
 def _fail(job):
     raise UserError("Intervention", "end", f"outside ({job})")
+
+
+@pytest.mark.parametrize(
+    "settings, key",
+    [
+        ({"rng": -1}, "rng"),
+        ({"rng": 1.5}, "rng"),
+        ({"start": "2025-01", "end": "2020-01"}, "end"),
+        ({"end": "2200-01"}, "start/end"),
+        ({"start": "2019-13"}, "start/end"),
+        ({"interventions": [{"type": "train_teams"}]}, "interventions"),
+    ],
+)
+def test_the_python_api_refuses_bad_run_settings_with_a_user_error(settings, key):
+    """As the README promises: a UserError naming the setting, not a raw error deep inside."""
+    from adoption import AdoptionModel
+
+    with pytest.raises(UserError) as info:
+        AdoptionModel(**settings)
+    assert info.value.key == key and "\n" not in str(info.value)
