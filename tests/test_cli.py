@@ -90,7 +90,8 @@ def test_run_writes_tables_costs_figures_and_manifest(tmp_path):
         (_LEVER + "colour = 1\n", "interventions[0].colour", "allowed:"),
         (_LEVER.replace("0.5", '"big"'), "interventions[0].magnitude", "expected a finite number"),
         (_LEVER.replace("0.5", "9"), "interventions[0].magnitude", "[0.0, 5.0]"),
-        (_LEVER.replace("1000", "-5"), "interventions[0].unit_cost_vnd", ">= 0"),
+        (_LEVER.replace("1000", "-5"), "interventions[0].unit_cost_vnd", "[0, 1e+12]"),
+        (_LEVER.replace("1000", "1e300"), "interventions[0].unit_cost_vnd", "[0, 1e+12]"),
         (_LEVER.replace("2026-01", "2031-01"), "interventions[0].start", "outside"),
         (_LEVER + 'end = "2025-01"\n', "interventions[0].end", "before"),
         (_LEVER + 'where = ["Hà Nội"]\n', "interventions[0].where", "not a known district"),
@@ -270,6 +271,14 @@ def test_run_with_another_posterior_records_it_in_the_manifest(tmp_path):
         (["hindcast", "--until", "2022-12", "--draws", "0"], "--draws"),
         (["hindcast", "--until", "2022-12", "--draws", "100000000"], "--draws"),
         (["hindcast", "--until", "2022-12", "--baseline-runs", "-1"], "--baseline-runs"),
+        (["sensitivity", "scenarios/combined.toml", "--out", "x", "--n", "1073741824"], "--n"),
+        (["sensitivity", "scenarios/combined.toml", "--out", "x", "--trajectories", "100000000"],
+         "--trajectories"),
+        (["sensitivity", "scenarios/combined.toml", "--out", "x", "--seeds", "100000000"],
+         "--seeds"),
+        (["run", "scenarios/baseline.toml", "--out", "x", "--scheduler", "garbage"],
+         "--scheduler"),
+        (["calibrate", "--scheduler", "garbage"], "--scheduler"),
     ],
 )
 def test_a_count_option_out_of_range_is_refused_before_any_work(argv, option, tmp_path, capsys):
@@ -327,3 +336,19 @@ def test_calibrate_db_naming_a_folder_is_one_line(tmp_path, capsys):
     assert main(["calibrate", "--out", str(tmp_path / "c"), "--db", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--db" in err and "is a folder" in err
+
+
+def test_sensitivity_of_a_scenario_without_levers_is_refused(tmp_path, capsys):
+    """All-zero indices and "nan%" noise told nothing: say why instead, before any run."""
+    assert main(["sensitivity", "scenarios/baseline.toml", "--out", str(tmp_path / "s")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "has no levers" in err
+    assert not (tmp_path / "s").exists()
+
+
+def test_optimise_by_before_from_is_one_line(tmp_path, capsys):
+    argv = ["optimise", "--budget", "4e8", "--from", "2027-01", "--by", "2026-12",
+            "--out", str(tmp_path / "o")]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--by" in err and "before --from" in err

@@ -217,7 +217,7 @@ def _calibrate_smc(targets, priors, settings: Settings, db: Path, resume, progre
 
     space = ParameterSpace(priors)
     store = _Store(db, space.names)
-    state = _start(store, db, resume)
+    state = _start(store, db, resume, settings.population_size)
     records = state[0].to_dict("records") if state else []
     bar = tqdm(
         total=settings.max_generations, initial=len(records), unit="gen", disable=not progress
@@ -249,7 +249,7 @@ def _calibrate_smc(targets, priors, settings: Settings, db: Path, resume, progre
     return Posterior(space.natural_frame(z), np.full(n, 1.0 / n), generations, settings, str(db))
 
 
-def _start(store: _Store, db: Path, resume: bool):
+def _start(store: _Store, db: Path, resume: bool, population: int):
     """The state to resume from (:meth:`_Store.load`), or None after emptying the store."""
     if not resume:
         store.reset()
@@ -258,6 +258,10 @@ def _start(store: _Store, db: Path, resume: bool):
     if state is None:
         store.close()
         raise UserError(db, "--resume", "no SMC run in this database to resume")
+    if len(state[1]) != population:
+        store.close()
+        problem = f"the run there has {len(state[1])} particles: resume it with that --population"
+        raise UserError(db, "--resume", problem)
     return state
 
 

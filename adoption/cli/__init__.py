@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 import textwrap
 import time
@@ -70,7 +71,16 @@ def main(argv: list[str] | None = None) -> int:
 #: Most local worker processes per core an option may ask for (more only adds memory).
 WORKERS_PER_CORE = 4
 #: Options that count things, and their allowed range (the upper bound None: no bound here).
-COUNTS = {"draws": (2, 100_000), "baseline_runs": (0, 10_000)}
+COUNTS = {
+    "draws": (2, 100_000),
+    "baseline_runs": (0, 10_000),
+    "n": (2, 2**16),  # Sobol base points: 2^16 x (factors + 2) paired runs is days of work
+    "trajectories": (2, 10_000),
+    "seeds": (1, 100),
+    "trials": (1, 100_000),
+}
+#: A Dask scheduler address: ``tcp://host:port`` (or another Dask protocol).
+SCHEDULER = re.compile(r"^(tcp|tls|ws|wss|ucx|inproc)://[^\s/]+$")
 
 
 def _check_counts(args: argparse.Namespace) -> None:
@@ -89,6 +99,10 @@ def _check_counts(args: argparse.Namespace) -> None:
         if value is not None and not low <= value <= high:
             option = "--" + name.replace("_", "-")
             raise UserError(option, name, f"must be in [{low}, {high}], got {value}")
+    scheduler = getattr(args, "scheduler", None)
+    if scheduler and not SCHEDULER.match(scheduler):
+        problem = f"expected a Dask scheduler address such as tcp://host:8786, got {scheduler!r}"
+        raise UserError("--scheduler", "scheduler", problem)
 
 
 def _notes() -> logging.Handler:

@@ -201,6 +201,10 @@ def _sensitivity(args: argparse.Namespace) -> int:
     )
     if args.n & (args.n - 1):
         raise UserError("--n", "n", f"must be a power of 2 (Sobol' sequences), got {args.n}")
+    if not scenario.interventions:
+        problem = ("has no levers: the sensitivity of a lever's gain needs at least one "
+                   "(the gains of no lever are all zero)")  # fmt: skip
+        raise UserError(scenario.path, "interventions", problem)
     out = check_folder(args.out, "--out")
     out.mkdir(parents=True, exist_ok=True)
     evaluator = Evaluator(scenario, seeds=range(1, args.seeds + 1), scale=args.scale)
@@ -292,7 +296,7 @@ def _optimise(args: argparse.Namespace) -> int:
     for path in written:
         print(f"wrote {output.out / path.name}")
     print(f"done in {(time.perf_counter() - started) / 60:.1f} min")
-    return 0
+    return 0 if row is not None else 1  # no mix within the budget: not a success
 
 
 def _say(problem, trace, versus) -> None:
@@ -364,6 +368,9 @@ def _outcome(name: str, first: str, by: str) -> str:
     """A gain the optimiser can maximise: household-years, or households added after ``first``."""
     from adoption.calendar import month_range
     from adoption.model.outcomes import outcome_names
+
+    if by < first:
+        raise UserError("--by", "by", f"{by} is before --from {first}")
 
     allowed = [
         n
