@@ -352,3 +352,13 @@ def test_optimise_by_before_from_is_one_line(tmp_path, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--by" in err and "before --from" in err
+
+
+def test_progress_bars_are_quiet_when_output_is_not_a_terminal():
+    """A log file gets no bar per run: tqdm's disable=None, unless asked for no bar at all."""
+    from adoption.pool import bar_disabled
+
+    assert bar_disabled(True) is None and bar_disabled(False) is True
+    out = subprocess.run([sys.executable, "-m", "adoption.cli", "calibrate", "--help"],
+                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    assert "--no-progress" in out

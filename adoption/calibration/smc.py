@@ -38,7 +38,7 @@ from adoption.calibration.simulator import Simulator
 from adoption.calibration.targets import Prior
 from adoption.errors import UserError
 from adoption.model.sizes import batch_runs
-from adoption.pool import Pool
+from adoption.pool import Pool, bar_disabled
 
 #: Columns of the per-generation record of the SMC sampler (``generations.csv``).
 STAGE_COLUMNS = (
@@ -219,9 +219,8 @@ def _calibrate_smc(targets, priors, settings: Settings, db: Path, resume, progre
     store = _Store(db, space.names)
     state = _start(store, db, resume, settings.population_size)
     records = state[0].to_dict("records") if state else []
-    bar = tqdm(
-        total=settings.max_generations, initial=len(records), unit="gen", disable=not progress
-    )
+    quiet = bar_disabled(progress)
+    bar = tqdm(total=settings.max_generations, initial=len(records), unit="gen", disable=quiet)
     function = _LogLikelihood(targets, settings, space)
     lost = "every finished generation is kept in the database"
     try:

@@ -174,6 +174,7 @@ def _parser() -> argparse.ArgumentParser:
         "--db", type=Path, help="SQLite database of finished generations (default OUT/abc.db)"
     )
     cal.add_argument("--resume", action="store_true", help="continue the run kept in --db")
+    cal.add_argument("--no-progress", action="store_true", help="no progress bar")
     cal.add_argument("--scale", type=float, default=0.02, help="scale of non-target communes")
     decision.smc_options(cal)
     cal.set_defaults(handler=_calibrate)
@@ -325,7 +326,9 @@ def _calibrate(args: argparse.Namespace) -> int:
         if not args.resume and db.is_file():
             print(f"adoption: a new calibration replaces the run in {db} (--resume continues "
                   "it)", file=sys.stderr)  # fmt: skip
-        posterior = calibrate(targets, priors, settings, db=db, resume=args.resume)
+        posterior = calibrate(
+            targets, priors, settings, db=db, resume=args.resume, progress=not args.no_progress
+        )
         if args.replace and posterior.warning():  # never a degenerate posterior over a shipped
             raise RunError(f"not written over {output.out}: {posterior.warning()}")
         save_posterior(posterior, priors, output.out)
