@@ -362,3 +362,17 @@ def test_progress_bars_are_quiet_when_output_is_not_a_terminal():
     out = subprocess.run([sys.executable, "-m", "adoption.cli", "calibrate", "--help"],
                          capture_output=True, text=True, check=True).stdout  # fmt: skip
     assert "--no-progress" in out
+
+
+def test_optimise_lists_its_outcomes_and_finds_the_baseline_from_any_folder(tmp_path, capsys,
+                                                                          monkeypatch):
+    from adoption.model.outcomes import SERVICES
+
+    out = subprocess.run([sys.executable, "-m", "adoption.cli", "optimise", "--help"],
+                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    flat = " ".join(out.split())
+    assert all(f"household_years_{service}" in flat for service in SERVICES)
+    monkeypatch.chdir(tmp_path)  # no scenarios/ here: the package's baseline is found
+    argv = ["optimise", "--budget", "1", "--from", "2027-01", "--by", "2026-12", "--out", "o"]
+    assert main(argv) == 2  # stops at the period check, after the baseline was found
+    assert "before --from" in capsys.readouterr().err

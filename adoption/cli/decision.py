@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from adoption.errors import UserError
+from adoption.model.outcomes import SERVICES
 
 
 def add_commands(commands) -> None:
@@ -81,8 +82,9 @@ def add_commands(commands) -> None:
     opt.add_argument(
         "--scenario",
         type=Path,
-        default=Path("scenarios/baseline.toml"),
-        help="the reference scenario (default scenarios/baseline.toml)",
+        default=Path("baseline"),
+        help="the reference scenario: a file, or a shipped scenario's name (default baseline, "
+        "found by the package from any folder)",
     )
     opt.add_argument(
         "--menu",
@@ -91,7 +93,14 @@ def add_commands(commands) -> None:
         help="scenario files whose levers (one per "
         "type, with unit costs) form the menu (default: the reference's folder)",
     )
-    opt.add_argument("--outcome", default="household_years_any", help="outcome to maximise")
+    opt.add_argument(
+        "--outcome",
+        default="household_years_any",
+        help="outcome to maximise: "
+        + ", ".join(f"household_years_{s}" for s in SERVICES)
+        + " (discounted household-years gained from --from to --by), or "
+        "additional_households_<service>@YYYY-MM (a month after --from)",
+    )
     opt.add_argument("--trials", type=int, default=200, help="candidate mixes to score")
     opt.add_argument("--runs", type=int, default=20, help="paired runs per candidate")
     opt.add_argument("--scale", type=float, default=0.05, help="scale of the search's runs")
@@ -328,7 +337,10 @@ def _at_least(*checks: tuple[str, int, int]) -> None:
 
 def _shipped(scenario: Path) -> list[Path]:
     """The scenario files beside the reference (the shipped ones by default)."""
-    return sorted(p for p in Path(scenario).parent.glob("*.toml") if p != Path(scenario))
+    from adoption.scenarios.scenario import find_scenario
+
+    path = find_scenario(scenario)
+    return sorted(p for p in path.parent.glob("*.toml") if p != path)
 
 
 def _vnd(text: str) -> float:
