@@ -376,3 +376,10 @@ def test_optimise_lists_its_outcomes_and_finds_the_baseline_from_any_folder(tmp_
     argv = ["optimise", "--budget", "1", "--from", "2027-01", "--by", "2026-12", "--out", "o"]
     assert main(argv) == 2  # stops at the period check, after the baseline was found
     assert "before --from" in capsys.readouterr().err
+
+
+def test_validate_says_how_it_read_the_names(tmp_path, capsys):
+    path = _scenario(tmp_path, 'name = "s"\ndistricts = ["Cho Don"]\nend = "2020-06"\n')
+    assert main(["validate", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert ": ok (s," in captured.out and "'Cho Don' read as 'Chợ Đồn'" in captured.err

@@ -358,6 +358,8 @@ def _validate(args: argparse.Namespace) -> int:
         f"{args.scenario}: ok ({scenario.name}, {scenario.start} to {scenario.end}, "
         f"{scenario.runs} runs, {len(scenario.interventions)} interventions)"
     )
+    for note in scenario.notes:  # how names were read, as `run` says them
+        logging.getLogger("adoption").info(note)
     return 0
 
 
