@@ -16,6 +16,7 @@ Every output file is written by :func:`write_atomic`: whole or not at all.
 from __future__ import annotations
 
 import csv
+import importlib.resources
 import io
 import os
 import stat
@@ -31,8 +32,25 @@ __version__ = "0.1.0"
 #: The installed package, and its data files.
 PACKAGE = Path(__file__).resolve().parent
 DATA = PACKAGE / "data"
-#: The clone the package runs from (its ``calibration/`` and ``scenarios/`` folders).
+#: The folder above the package: the clone in a checkout, ``site-packages`` when installed.
 REPOSITORY = PACKAGE.parent
+
+
+def _shipped_home() -> Path:
+    """Where the shipped ``calibration/`` and ``scenarios/`` inputs are read from.
+
+    In a clone (an editable install), its own folders: a researcher's recalibration is read
+    at once. In an installed wheel, the copies ``setup.py`` put into ``adoption/shipped/``,
+    found through :mod:`importlib.resources` (a wheel has no clone around it).
+    """
+    if (REPOSITORY / "pyproject.toml").is_file() and (REPOSITORY / "calibration").is_dir():
+        return REPOSITORY
+    return Path(str(importlib.resources.files("adoption").joinpath("shipped")))
+
+
+#: The folder holding the shipped ``calibration/`` (posterior, targets, priors) and
+#: ``scenarios/``: the clone, or the installed package's copy (:func:`_shipped_home`).
+SHIPPED = _shipped_home()
 
 #: Largest input file read (bytes): a bigger one is not a scenario, profile or targets file.
 MAX_BYTES = 50 * 1024 * 1024

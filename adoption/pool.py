@@ -152,3 +152,11 @@ class Pool:
         finally:
             for future in pending:
                 future.cancel()
+
+
+def bar_disabled(progress: bool) -> bool | None:
+    """Tqdm's ``disable`` for a progress bar: off when asked, and off when output is no terminal.
+
+    tqdm reads ``None`` as "disable unless a terminal": a log file gets no bar per run.
+    """
+    return None if progress else True

@@ -1,5 +1,7 @@
 """Calibration: statistics, the noise model, the posterior summary and a recovery check."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -24,6 +26,7 @@ from adoption.calibration import (
 from adoption.calibration.report import IDENTIFIED  # noqa: E402
 from adoption.calibration.smc import _ess_log, _next_beta  # noqa: E402
 from adoption.calibration.targets import Prior, load_priors, load_targets  # noqa: E402
+from adoption.errors import UserError  # noqa: E402
 
 TARGETS = load_targets(role="target")
 
@@ -263,6 +266,9 @@ def test_smc_resume_continues_the_same_run(tmp_path):
     resumed = calibrate(targets, priors, settings, db=db, resume=True, progress=False)
     pd.testing.assert_frame_equal(resumed.particles, whole.particles)
     assert len(resumed.generations) == len(whole.generations)
+    other = dataclasses.replace(settings, population_size=30)  # resumed with another size
+    with pytest.raises(UserError, match="has 20 particles: resume it with that --population"):
+        calibrate(targets, priors, other, db=db, resume=True, progress=False)
 
 
 def test_a_degenerate_posterior_says_so_and_identifies_nothing(tmp_path, capsys, monkeypatch):

@@ -90,7 +90,8 @@ def test_run_writes_tables_costs_figures_and_manifest(tmp_path):
         (_LEVER + "colour = 1\n", "interventions[0].colour", "allowed:"),
         (_LEVER.replace("0.5", '"big"'), "interventions[0].magnitude", "expected a finite number"),
         (_LEVER.replace("0.5", "9"), "interventions[0].magnitude", "[0.0, 5.0]"),
-        (_LEVER.replace("1000", "-5"), "interventions[0].unit_cost_vnd", ">= 0"),
+        (_LEVER.replace("1000", "-5"), "interventions[0].unit_cost_vnd", "[0, 1e+12]"),
+        (_LEVER.replace("1000", "1e300"), "interventions[0].unit_cost_vnd", "[0, 1e+12]"),
         (_LEVER.replace("2026-01", "2031-01"), "interventions[0].start", "outside"),
         (_LEVER + 'end = "2025-01"\n', "interventions[0].end", "before"),
         (_LEVER + 'where = ["Hà Nội"]\n', "interventions[0].where", "not a known district"),
@@ -270,6 +271,14 @@ def test_run_with_another_posterior_records_it_in_the_manifest(tmp_path):
         (["hindcast", "--until", "2022-12", "--draws", "0"], "--draws"),
         (["hindcast", "--until", "2022-12", "--draws", "100000000"], "--draws"),
         (["hindcast", "--until", "2022-12", "--baseline-runs", "-1"], "--baseline-runs"),
+        (["sensitivity", "scenarios/combined.toml", "--out", "x", "--n", "1073741824"], "--n"),
+        (["sensitivity", "scenarios/combined.toml", "--out", "x", "--trajectories", "100000000"],
+         "--trajectories"),
+        (["sensitivity", "scenarios/combined.toml", "--out", "x", "--seeds", "100000000"],
+         "--seeds"),
+        (["run", "scenarios/baseline.toml", "--out", "x", "--scheduler", "garbage"],
+         "--scheduler"),
+        (["calibrate", "--scheduler", "garbage"], "--scheduler"),
     ],
 )
 def test_a_count_option_out_of_range_is_refused_before_any_work(argv, option, tmp_path, capsys):
@@ -294,3 +303,83 @@ def test_a_toy_run_does_not_overwrite_shipped_results(argv, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "shipped with adoption" in err and "--replace" in err
     assert shipped.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", [["calibrate"], ["hindcast", "--until", "2022-12"]])
+def test_calibrate_and_hindcast_keep_a_users_files_and_lock_their_folder(
+    command, tmp_path, capsys
+):
+    """As `run` does: no user's file replaced, no second command in the same folder."""
+    from adoption.ensemble.outputs import OutputSet
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("keep me", encoding="utf-8")
+    assert main([*command, "--out", str(mine)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not outputs of adoption (thesis.tex)" in err
+    assert (mine / "thesis.tex").read_text(encoding="utf-8") == "keep me"
+
+    busy = tmp_path / "busy"
+    with OutputSet(busy, command[0], staged=False):  # another command of the kind holds it
+        assert main([*command, "--out", str(busy)]) == 2
+        assert "another adoption command" in capsys.readouterr().err
+
+    forecast = tmp_path / "forecast"
+    forecast.mkdir()
+    (forecast / "manifest.json").write_text('{"writer": "run"}', encoding="utf-8")
+    assert main([*command, "--out", str(forecast)]) == 2
+    assert "outputs of `adoption run`" in capsys.readouterr().err
+
+
+def test_calibrate_db_naming_a_folder_is_one_line(tmp_path, capsys):
+    assert main(["calibrate", "--out", str(tmp_path / "c"), "--db", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--db" in err and "is a folder" in err
+
+
+def test_sensitivity_of_a_scenario_without_levers_is_refused(tmp_path, capsys):
+    """All-zero indices and "nan%" noise told nothing: say why instead, before any run."""
+    assert main(["sensitivity", "scenarios/baseline.toml", "--out", str(tmp_path / "s")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "has no levers" in err
+    assert not (tmp_path / "s").exists()
+
+
+def test_optimise_by_before_from_is_one_line(tmp_path, capsys):
+    argv = ["optimise", "--budget", "4e8", "--from", "2027-01", "--by", "2026-12",
+            "--out", str(tmp_path / "o")]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--by" in err and "before --from" in err
+
+
+def test_progress_bars_are_quiet_when_output_is_not_a_terminal():
+    """A log file gets no bar per run: tqdm's disable=None, unless asked for no bar at all."""
+    from adoption.pool import bar_disabled
+
+    assert bar_disabled(True) is None and bar_disabled(False) is True
+    out = subprocess.run([sys.executable, "-m", "adoption.cli", "calibrate", "--help"],
+                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    assert "--no-progress" in out
+
+
+def test_optimise_lists_its_outcomes_and_finds_the_baseline_from_any_folder(tmp_path, capsys,
+                                                                          monkeypatch):
+    from adoption.model.outcomes import SERVICES
+
+    out = subprocess.run([sys.executable, "-m", "adoption.cli", "optimise", "--help"],
+                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    flat = " ".join(out.split())
+    assert all(f"household_years_{service}" in flat for service in SERVICES)
+    monkeypatch.chdir(tmp_path)  # no scenarios/ here: the package's baseline is found
+    argv = ["optimise", "--budget", "1", "--from", "2027-01", "--by", "2026-12", "--out", "o"]
+    assert main(argv) == 2  # stops at the period check, after the baseline was found
+    assert "before --from" in capsys.readouterr().err
+
+
+def test_validate_says_how_it_read_the_names(tmp_path, capsys):
+    path = _scenario(tmp_path, 'name = "s"\ndistricts = ["Cho Don"]\nend = "2020-06"\n')
+    assert main(["validate", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert ": ok (s," in captured.out and "'Cho Don' read as 'Chợ Đồn'" in captured.err

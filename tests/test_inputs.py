@@ -82,7 +82,8 @@ def test_every_parameter_has_bounds_that_hold_its_default_and_prior():
         ({"magnitude": float("nan")}, "magnitude", "finite"),
         ({"type": "trian_teams"}, "type", "allowed: train_teams"),
         ({"unit_cost_vnd": float("inf")}, "unit_cost_vnd", "finite"),
-        ({"unit_cost_vnd": -1}, "unit_cost_vnd", ">= 0"),
+        ({"unit_cost_vnd": -1}, "unit_cost_vnd", "[0, 1e+12]"),
+        ({"unit_cost_vnd": 1e300}, "unit_cost_vnd", "[0, 1e+12]"),
         ({"start": "2026-13"}, "start", "YYYY-MM"),
         ({"start": 24228}, "start", "YYYY-MM"),
         ({"end": "2025-01"}, "end", "before"),
@@ -346,3 +347,23 @@ def test_a_user_error_in_a_worker_reaches_the_parent_as_it_is():
 
 def _fail(job):
     raise UserError("Intervention", "end", f"outside ({job})")
+
+
+@pytest.mark.parametrize(
+    "settings, key",
+    [
+        ({"rng": -1}, "rng"),
+        ({"rng": 1.5}, "rng"),
+        ({"start": "2025-01", "end": "2020-01"}, "end"),
+        ({"end": "2200-01"}, "start/end"),
+        ({"start": "2019-13"}, "start/end"),
+        ({"interventions": [{"type": "train_teams"}]}, "interventions"),
+    ],
+)
+def test_the_python_api_refuses_bad_run_settings_with_a_user_error(settings, key):
+    """As the README promises: a UserError naming the setting, not a raw error deep inside."""
+    from adoption import AdoptionModel
+
+    with pytest.raises(UserError) as info:
+        AdoptionModel(**settings)
+    assert info.value.key == key and "\n" not in str(info.value)

@@ -90,6 +90,15 @@ def test_optimise_writes_a_scenario_that_validates_and_is_checked(folder, tmp_pa
     assert len(trials) == 8 and set(pd.read_csv(out / "front.csv")["trial"]) <= set(trials["trial"])
 
 
+def test_optimise_fails_when_no_mix_fits_the_budget(folder, tmp_path, capsys):
+    """A search that found nothing affordable is not a success (exit 1), and says so."""
+    args = ["optimise", "--budget", "1", "--by", "2023-12", "--from", "2021-01", "--out",
+            str(tmp_path / "out"), "--scenario", str(folder / "base.toml"), "--trials", "3",
+            "--runs", "2", "--verify-runs", "0", "--workers", "1", "--no-progress"]  # fmt: skip
+    assert main(args) == 1
+    assert "no mix of 3 trials fits 1 VND: raise --budget" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     ("extra", "says"),
     [

@@ -64,7 +64,7 @@ def test_a_run_killed_while_writing_leaves_the_previous_set_whole(tmp_path, monk
 
 def test_a_second_command_on_the_same_folder_is_refused_while_the_first_runs(tmp_path, capsys):
     out = tmp_path / "out"
-    with OutputSet(out):  # another command holds the folder
+    with OutputSet(out, "run"):  # another command holds the folder
         assert _run(_scenario(tmp_path), out) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1
@@ -90,7 +90,7 @@ def test_killed_between_the_two_renames_of_the_fallback_swap_is_recovered(tmp_pa
     assert _run(_scenario(tmp_path), out) == 0
     before = _consistent(out)
     out.rename(tmp_path / ".out.old-killed")  # the fallback moved the old set aside, then died
-    with OutputSet(out) as output:
+    with OutputSet(out, "run") as output:
         assert _consistent(out) == before  # restored before anything else happens
         (output.staging / "manifest.json").write_text('{"outputs": {}}', encoding="utf-8")
     assert _consistent(out)["outputs"] == {}
@@ -115,6 +115,25 @@ def test_a_folder_of_other_files_is_not_replaced(tmp_path, capsys):
     assert (mine / "notes.txt").read_text(encoding="utf-8") == "keep me"
 
 
+def test_another_commands_output_set_is_not_replaced(tmp_path, capsys):
+    """A forecast into the optimiser's folder would delete best.toml, trials and report."""
+    import json
+
+    folder = tmp_path / "o"
+    folder.mkdir()
+    for name in ("best.toml", "report.md", "trials.csv"):
+        (folder / name).write_text("the optimiser's", encoding="utf-8")
+    manifest = {"writer": "optimise", "outputs": {"best.toml": "", "report.md": ""}}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert _run(_scenario(tmp_path), folder) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "outputs of `adoption optimise`" in err
+    assert (folder / "best.toml").read_text(encoding="utf-8") == "the optimiser's"
+    out = tmp_path / "out"
+    assert _run(_scenario(tmp_path), out) == 0
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["writer"] == "run"
+
+
 def test_a_users_file_added_to_an_output_folder_survives_the_next_run(tmp_path):
     out = tmp_path / "out"
     assert _run(_scenario(tmp_path), out) == 0
@@ -125,7 +144,7 @@ def test_a_users_file_added_to_an_output_folder_survives_the_next_run(tmp_path):
 
 def test_with_an_unwritable_output_folder_nothing_is_run(tmp_path):
     with pytest.raises(UserError, match="exists and is not a folder"):
-        OutputSet(_scenario(tmp_path))
+        OutputSet(_scenario(tmp_path), "run")
 
 
 # -- files a planner opens -------------------------------------------------------------------------

@@ -21,6 +21,17 @@ def test_probability_best_and_regret_from_paired_runs():
     assert flips.tolist() == [False, False, False, True]
 
 
+def test_a_tie_is_a_tie():
+    """Two lever-free scenarios gain nothing over each other: neither is best in every run."""
+    values = np.zeros((2, 6))
+    ranking, flips = rank_values(values, ["baseline", "also baseline"], "household_years_any")
+    assert ranking["probability_best"].tolist() == [0.5, 0.5]
+    assert not flips.any()  # the choice is among the best in every run
+    partly = np.array([[0, 0, 0, 0], [0, 0, 1, -1.0]])
+    ranking, _ = rank_values(partly, ["a", "b"], "household_years_any")
+    assert ranking["probability_best"].tolist() == [0.5 * 2 / 4 + 1 / 4, 0.5 * 2 / 4 + 1 / 4]
+
+
 def test_costs_rank_lowest_first():
     values = np.array([[5.0, 5.0], [3.0, 7.0]])
     ranking, _ = rank_values(values, ["x", "y"], "cost_per_household_year_vnd")

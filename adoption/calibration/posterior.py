@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 
 from adoption.errors import UserError
-from adoption.files import REPOSITORY
+from adoption.files import SHIPPED
 from adoption.model.params import Params
 
-#: Where the calibration writes and forecasts read (the repository's calibration/ folder).
-CALIBRATION_DIR = REPOSITORY / "calibration"
+#: Where forecasts read the shipped posterior and the calibration its inputs: the clone's
+#: calibration/ folder, or the installed package's copy (:data:`adoption.files.SHIPPED`).
+CALIBRATION_DIR = SHIPPED / "calibration"
 POSTERIOR_FILE = "posterior.csv"
 
 

@@ -24,6 +24,7 @@ from adoption.calibration.settings import Settings
 from adoption.calibration.simulator import LOG10, Simulator, to_natural
 from adoption.calibration.targets import Prior
 from adoption.errors import UserError
+from adoption.pool import bar_disabled
 
 
 def _pyabc():
@@ -129,7 +130,8 @@ def _run_generations(abc, settings: Settings, progress: bool):
 
     done = abc.history.max_t + 1 if abc.history.max_t is not None else 0
     remaining = max(settings.max_generations - done, 0)
-    bar = tqdm(total=settings.max_generations, initial=done, unit="gen", disable=not progress)
+    quiet = bar_disabled(progress)
+    bar = tqdm(total=settings.max_generations, initial=done, unit="gen", disable=quiet)
     logger = logging.getLogger("ABC")
     saved = logger.handlers[:], logger.level, logger.propagate
     logger.handlers, logger.propagate = [_Progress(bar)], False

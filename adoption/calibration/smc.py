@@ -38,7 +38,7 @@ from adoption.calibration.targets import Prior
 from adoption.errors import UserError
 from adoption.model.params import Params
 from adoption.model.sizes import batch_runs
-from adoption.pool import Pool
+from adoption.pool import Pool, bar_disabled
 
 #: Columns of the per-generation record of the SMC sampler (``generations.csv``).
 STAGE_COLUMNS = (
@@ -231,11 +231,10 @@ def _calibrate_smc(targets, priors, settings: Settings, db: Path, resume, progre
     observation = Params.observation_only()
     space = ParameterSpace({n: p for n, p in priors.items() if n not in observation})
     store = _Store(db, space.names)
-    state = _start(store, db, resume)
+    state = _start(store, db, resume, settings.population_size)
     records = state[0].to_dict("records") if state else []
-    bar = tqdm(
-        total=settings.max_generations, initial=len(records), unit="gen", disable=not progress
-    )
+    quiet = bar_disabled(progress)
+    bar = tqdm(total=settings.max_generations, initial=len(records), unit="gen", disable=quiet)
     function = _LogLikelihood(
         targets, settings, space, {n: p for n, p in priors.items() if n in observation}
     )
@@ -266,7 +265,7 @@ def _calibrate_smc(targets, priors, settings: Settings, db: Path, resume, progre
     return Posterior(particles, np.full(n, 1.0 / n), generations, settings, str(db))
 
 
-def _start(store: _Store, db: Path, resume: bool):
+def _start(store: _Store, db: Path, resume: bool, population: int):
     """The state to resume from (:meth:`_Store.load`), or None after emptying the store."""
     if not resume:
         store.reset()
@@ -275,6 +274,10 @@ def _start(store: _Store, db: Path, resume: bool):
     if state is None:
         store.close()
         raise UserError(db, "--resume", "no SMC run in this database to resume")
+    if len(state[1]) != population:
+        store.close()
+        problem = f"the run there has {len(state[1])} particles: resume it with that --population"
+        raise UserError(db, "--resume", problem)
     return state
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 import textwrap
 import time
@@ -70,7 +71,16 @@ def main(argv: list[str] | None = None) -> int:
 #: Most local worker processes per core an option may ask for (more only adds memory).
 WORKERS_PER_CORE = 4
 #: Options that count things, and their allowed range (the upper bound None: no bound here).
-COUNTS = {"draws": (2, 100_000), "baseline_runs": (0, 10_000)}
+COUNTS = {
+    "draws": (2, 100_000),
+    "baseline_runs": (0, 10_000),
+    "n": (2, 2**16),  # Sobol base points: 2^16 x (factors + 2) paired runs is days of work
+    "trajectories": (2, 10_000),
+    "seeds": (1, 100),
+    "trials": (1, 100_000),
+}
+#: A Dask scheduler address: ``tcp://host:port`` (or another Dask protocol).
+SCHEDULER = re.compile(r"^(tcp|tls|ws|wss|ucx|inproc)://[^\s/]+$")
 
 
 def _check_counts(args: argparse.Namespace) -> None:
@@ -89,6 +99,10 @@ def _check_counts(args: argparse.Namespace) -> None:
         if value is not None and not low <= value <= high:
             option = "--" + name.replace("_", "-")
             raise UserError(option, name, f"must be in [{low}, {high}], got {value}")
+    scheduler = getattr(args, "scheduler", None)
+    if scheduler and not SCHEDULER.match(scheduler):
+        problem = f"expected a Dask scheduler address such as tcp://host:8786, got {scheduler!r}"
+        raise UserError("--scheduler", "scheduler", problem)
 
 
 def _notes() -> logging.Handler:
@@ -160,6 +174,7 @@ def _parser() -> argparse.ArgumentParser:
         "--db", type=Path, help="SQLite database of finished generations (default OUT/abc.db)"
     )
     cal.add_argument("--resume", action="store_true", help="continue the run kept in --db")
+    cal.add_argument("--no-progress", action="store_true", help="no progress bar")
     cal.add_argument("--scale", type=float, default=0.02, help="scale of non-target communes")
     decision.smc_options(cal)
     cal.set_defaults(handler=_calibrate)
@@ -296,23 +311,31 @@ def _calibrate(args: argparse.Namespace) -> int:
     from adoption.calibration import calibrate, save_posterior
     from adoption.calibration.observations import fit_figures, load_observations
     from adoption.calibration.targets import load_priors, load_targets
-    from adoption.ensemble.outputs import check_folder, check_shipped
+    from adoption.ensemble.outputs import OutputSet, check_shipped, write_manifest
 
     check_shipped(args.out, args.replace)
+    if args.db is not None and args.db.is_dir():
+        raise UserError(args.db, "--db", "is a folder; name the SQLite database file")
     targets = fit_figures(load_targets(args.targets), load_observations(args.observations))
     priors = load_priors(args.priors)
     settings = decision.settings(args)
-    args.out = check_folder(args.out, "--out")
-    db = args.db or args.out / "abc.db"
-    if args.resume and not db.is_file():
-        raise UserError(db, "--resume", "no database to resume")
-    posterior = calibrate(targets, priors, settings, db=db, resume=args.resume)
-    if args.replace and posterior.warning():  # never a degenerate posterior over a shipped one
-        raise RunError(f"not written over {args.out}: {posterior.warning()}")
-    save_posterior(posterior, priors, args.out)
-    print(
-        f"wrote {args.out}/posterior.csv, posterior_summary.csv, generations.csv, calibration.toml"
-    )
+    with OutputSet(args.out, "calibrate", staged=False, keep_others=args.replace) as output:
+        db = args.db or output.out / "abc.db"
+        if args.resume and not db.is_file():
+            raise UserError(db, "--resume", "no database to resume")
+        if not args.resume and db.is_file():
+            print(f"adoption: a new calibration replaces the run in {db} (--resume continues "
+                  "it)", file=sys.stderr)  # fmt: skip
+        posterior = calibrate(
+            targets, priors, settings, db=db, resume=args.resume, progress=not args.no_progress
+        )
+        if args.replace and posterior.warning():  # never a degenerate posterior over a shipped
+            raise RunError(f"not written over {output.out}: {posterior.warning()}")
+        save_posterior(posterior, priors, output.out)
+        names = ("posterior.csv", "posterior_summary.csv", "generations.csv", "calibration.toml")
+        written = [output.out / name for name in names]
+        write_manifest(output.out, written, {"database": str(db)}, output.writer)
+    print(f"wrote {output.out}/{', '.join(names)}")
     if posterior.warning():
         print(f"adoption: warning: {posterior.warning()}", file=sys.stderr)
     return 0
@@ -335,6 +358,8 @@ def _validate(args: argparse.Namespace) -> int:
         f"{args.scenario}: ok ({scenario.name}, {scenario.start} to {scenario.end}, "
         f"{scenario.runs} runs, {len(scenario.interventions)} interventions)"
     )
+    for note in scenario.notes:  # how names were read, as `run` says them
+        logging.getLogger("adoption").info(note)
     return 0
 
 

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from adoption.errors import UserError
+from adoption.model.outcomes import SERVICES
 
 
 def add_commands(commands) -> None:
@@ -81,8 +82,9 @@ def add_commands(commands) -> None:
     opt.add_argument(
         "--scenario",
         type=Path,
-        default=Path("scenarios/baseline.toml"),
-        help="the reference scenario (default scenarios/baseline.toml)",
+        default=Path("baseline"),
+        help="the reference scenario: a file, or a shipped scenario's name (default baseline, "
+        "found by the package from any folder)",
     )
     opt.add_argument(
         "--menu",
@@ -91,7 +93,14 @@ def add_commands(commands) -> None:
         help="scenario files whose levers (one per "
         "type, with unit costs) form the menu (default: the reference's folder)",
     )
-    opt.add_argument("--outcome", default="household_years_any", help="outcome to maximise")
+    opt.add_argument(
+        "--outcome",
+        default="household_years_any",
+        help="outcome to maximise: "
+        + ", ".join(f"household_years_{s}" for s in SERVICES)
+        + " (discounted household-years gained from --from to --by), or "
+        "additional_households_<service>@YYYY-MM (a month after --from)",
+    )
     opt.add_argument("--trials", type=int, default=200, help="candidate mixes to score")
     opt.add_argument("--runs", type=int, default=20, help="paired runs per candidate")
     opt.add_argument("--scale", type=float, default=0.05, help="scale of the search's runs")
@@ -142,7 +151,7 @@ def _hindcast(args: argparse.Namespace) -> int:
     from adoption.calendar import parse_month
     from adoption.calibration.hindcast import hindcast
     from adoption.calibration.hindcast_report import write_report
-    from adoption.ensemble.outputs import check_folder, check_shipped
+    from adoption.ensemble.outputs import OutputSet, check_shipped, write_manifest
 
     try:
         parse_month(args.until)
@@ -151,11 +160,15 @@ def _hindcast(args: argparse.Namespace) -> int:
         raise UserError("--until", "until", problem) from None
     settings_ = settings(args)
     check_shipped(args.out or "out", args.replace)
-    out = check_folder(args.out or f"out/hindcast-{args.until}", "--out")
-    result = hindcast(args.until, out, settings_, draws=args.draws, seed=args.seed)
-    result["files"] += write_report(out, result)
-    if args.baseline_runs > 0:
-        result["files"] += _hindcast_baseline(out, args.baseline_runs)
+    out = args.out or f"out/hindcast-{args.until}"
+    with OutputSet(out, "hindcast", staged=False, keep_others=args.replace) as output:
+        out = output.out
+        result = hindcast(args.until, out, settings_, draws=args.draws, seed=args.seed)
+        result["files"] += write_report(out, result)
+        if args.baseline_runs > 0:
+            result["files"] += _hindcast_baseline(out, args.baseline_runs)
+        ours = [Path(p) for p in result["files"] if Path(p).parent == out]
+        write_manifest(out, ours, {"until": args.until}, output.writer)
     s = result["summary"]
     print(
         f"hindcast from {args.until}: {s['figures']} later figures, "
@@ -173,11 +186,11 @@ def _hindcast_baseline(out: Path, runs: int) -> list[Path]:
     Its model and observation bands per place, indicator and month are what the hindcast
     would have told a planner at the cut-off; figures published later can be scored on it.
     """
-    from adoption.files import REPOSITORY
+    from adoption.files import SHIPPED
     from adoption.reports.forecast import forecast, with_overrides
     from adoption.scenarios.scenario import load_scenario
 
-    baseline = load_scenario(REPOSITORY / "scenarios" / "baseline.toml")
+    baseline = load_scenario(SHIPPED / "scenarios" / "baseline.toml")
     scenario = with_overrides(baseline, runs=runs, posterior=out / "posterior.csv")
     return forecast(scenario, out / "baseline", figures=False, progress=False)["files"]
 
@@ -197,6 +210,10 @@ def _sensitivity(args: argparse.Namespace) -> int:
     )
     if args.n & (args.n - 1):
         raise UserError("--n", "n", f"must be a power of 2 (Sobol' sequences), got {args.n}")
+    if not scenario.interventions:
+        problem = ("has no levers: the sensitivity of a lever's gain needs at least one "
+                   "(the gains of no lever are all zero)")  # fmt: skip
+        raise UserError(scenario.path, "interventions", problem)
     out = check_folder(args.out, "--out")
     out.mkdir(parents=True, exist_ok=True)
     evaluator = Evaluator(scenario, seeds=range(1, args.seeds + 1), scale=args.scale)
@@ -255,7 +272,7 @@ def _optimise(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     shipped = [s for s in map(load_scenario, sources) if s.interventions]
     start_with = [menu.encode(problem, s.interventions) for s in shipped]
-    with OutputSet(args.out) as output:
+    with OutputSet(args.out, "optimise") as output:
         trace = optimise.search(
             problem,
             output.cache,
@@ -288,7 +305,7 @@ def _optimise(args: argparse.Namespace) -> int:
     for path in written:
         print(f"wrote {output.out / path.name}")
     print(f"done in {(time.perf_counter() - started) / 60:.1f} min")
-    return 0
+    return 0 if row is not None else 1  # no mix within the budget: not a success
 
 
 def _say(problem, trace, versus) -> None:
@@ -320,7 +337,10 @@ def _at_least(*checks: tuple[str, int, int]) -> None:
 
 def _shipped(scenario: Path) -> list[Path]:
     """The scenario files beside the reference (the shipped ones by default)."""
-    return sorted(p for p in Path(scenario).parent.glob("*.toml") if p != Path(scenario))
+    from adoption.scenarios.scenario import find_scenario
+
+    path = find_scenario(scenario)
+    return sorted(p for p in path.parent.glob("*.toml") if p != path)
 
 
 def _vnd(text: str) -> float:
@@ -360,6 +380,9 @@ def _outcome(name: str, first: str, by: str) -> str:
     """A gain the optimiser can maximise: household-years, or households added after ``first``."""
     from adoption.calendar import month_range
     from adoption.model.outcomes import outcome_names
+
+    if by < first:
+        raise UserError("--by", "by", f"{by} is before --from {first}")
 
     allowed = [
         n

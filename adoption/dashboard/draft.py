@@ -17,7 +17,7 @@ from pathlib import Path
 
 from adoption.decisions.menu import menu
 from adoption.errors import UserError
-from adoption.files import REPOSITORY
+from adoption.files import SHIPPED
 from adoption.model.levers import TYPES
 from adoption.places.names import fold, place_names, qualified
 from adoption.places.profiles import load_profiles
@@ -25,7 +25,7 @@ from adoption.scenarios.scenario import Scenario, load_scenario, parse_scenario
 from adoption.scenarios.writer import dumps, lever_data, scenario_data
 
 #: The shipped scenario files a planner can start from.
-SCENARIOS = REPOSITORY / "scenarios"
+SCENARIOS = SHIPPED / "scenarios"
 #: The name messages give the edited scenario (and the file name it downloads as).
 FILE = "dashboard-scenario.toml"
 #: Lever keys a planner types as numbers.

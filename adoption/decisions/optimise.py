@@ -50,7 +50,7 @@ from adoption.model.population import simulated_households
 from adoption.model.runspec import RunSpec
 from adoption.model.sizes import batch_runs
 from adoption.places.profiles import load_profiles
-from adoption.pool import Pool
+from adoption.pool import Pool, bar_disabled
 
 #: Trials asked at once: fixed, so the search does not depend on the number of workers.
 BATCH = 8
@@ -197,7 +197,7 @@ def search(
     lost = f"finished batches are kept in {trace_file}"
     with Pool(scorer, workers, scheduler, lost) as pool:
         reference_values = references(scorer, pool)
-    bar = tqdm(total=trials, initial=len(trace), unit="trial", disable=not progress)
+    bar = tqdm(total=trials, initial=len(trace), unit="trial", disable=bar_disabled(progress))
     with Pool(scorer.scored(reference_values), workers, scheduler, lost) as pool:
         while len(trace) < trials:
             study = _study(problem, space, trace, seed + len(trace) // BATCH)

@@ -4,7 +4,8 @@ For paired ensembles (same posterior draws and seeds), each run ``r`` gives ever
 an outcome ``O[s, r]`` (:func:`adoption.model.outcomes.run_outcomes` against the first scenario,
 the reference; larger is better, except for costs). From these:
 
-- **probability best**: the share of runs in which a scenario has the best outcome;
+- **probability best**: the share of runs in which a scenario has the best outcome (a tie
+  shares the run);
 - **expected regret**: the mean over runs of ``best_r − O[s, r]`` (what choosing ``s`` loses,
   in the outcome's unit, against the best choice had the run's world been known);
 - **what flips the ranking** (scenario discovery): the runs whose best scenario is not
@@ -68,13 +69,15 @@ def rank(ensembles: list, outcome: str = OUTCOME) -> tuple[pd.DataFrame, pd.Data
 def rank_values(values: np.ndarray, names: list[str], outcome: str):
     """``(ranking, flips)`` from ``O[s, r]``: flips marks the runs where the choice is not best.
 
-    The choice is the scenario with the best mean; a run's best is the first of the
-    scenarios with its best value (ties go to the one listed first). Costs (any outcome
-    named ``*cost*``) rank lowest first.
+    The choice is the scenario with the best mean (the first listed among equal means); in
+    each run, scenarios tied at the best value share it (two identical scenarios are each
+    best in half the runs, not the first in all), and a run flips when the choice is not
+    among its best. Costs (any outcome named ``*cost*``) rank lowest first.
     """
     score = -values if "cost" in outcome else values
     score = np.where(np.isfinite(score), score, -np.inf)
-    best = score.argmax(axis=0)
+    at_best = score == score.max(axis=0)[None, :]
+    share = at_best / at_best.sum(axis=0)[None, :]
     regret = score.max(axis=0)[None, :] - score
     finite = np.where(np.isfinite(values), values, np.nan)
     chosen = int(np.nanargmax(np.where(np.isfinite(score), score, np.nan).mean(axis=1)))
@@ -84,13 +87,13 @@ def rank_values(values: np.ndarray, names: list[str], outcome: str):
             "outcome": outcome,
             "mean": np.nanmean(finite, axis=1),
             "median": np.nanmedian(finite, axis=1),
-            "probability_best": [(best == s).mean() for s in range(len(names))],
+            "probability_best": share.mean(axis=1),
             "expected_regret": np.where(np.isfinite(regret), regret, np.nan).mean(axis=1),
             "runs": values.shape[1],
             "chosen": [s == chosen for s in range(len(names))],
         }
     )
-    return ranking, best != chosen
+    return ranking, ~at_best[chosen]
 
 
 def _parameters(ensemble) -> pd.DataFrame:

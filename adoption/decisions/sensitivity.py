@@ -39,7 +39,7 @@ from adoption.decisions.experiment import Evaluator
 from adoption.ensemble import cache as runcache
 from adoption.model.outcomes import outcome_names
 from adoption.model.sizes import batch_runs
-from adoption.pool import Pool
+from adoption.pool import Pool, bar_disabled
 
 #: Outcomes analysed by default (finite for every run).
 OUTCOMES = (
@@ -103,7 +103,7 @@ def evaluate(
         total=len(design),
         initial=sum(len(chunks[i]) for i in done if done[i] is not None),
         unit="point",
-        disable=not progress,
+        disable=bar_disabled(progress),
     )
     lost = f"finished chunks are kept in {folder}"
     with Pool(evaluator.many, workers, scheduler, lost) as pool:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from adoption.ensemble import cache as runcache
 from adoption.errors import UserError
-from adoption.files import REPOSITORY, __version__, write_atomic
+from adoption.files import SHIPPED, __version__, write_atomic
 
 #: The run cache kept inside an output folder across commands.
 CACHE = "runs"
@@ -36,7 +36,7 @@ CACHE = "runs"
 
 #: Folders of the clone that hold shipped results: the calibration (posterior, report,
 #: hindcasts) and the documentation's figures. A command writes into one only when asked.
-SHIPPED = ("calibration", "figures")
+SHIPPED_FOLDERS = ("calibration", "figures")
 
 
 def check_shipped(out: str | Path, replace: bool, option: str = "--out") -> None:
@@ -46,8 +46,8 @@ def check_shipped(out: str | Path, replace: bool, option: str = "--out") -> None
         UserError: naming the option, the folder and the two ways on.
     """
     out = Path(out).resolve()
-    for name in SHIPPED:
-        shipped = (REPOSITORY / name).resolve()
+    for name in SHIPPED_FOLDERS:
+        shipped = (SHIPPED / name).resolve()
         if (out == shipped or shipped in out.parents) and not replace:
             problem = (
                 f"{out} holds results shipped with adoption ({name}/); write your run into "
@@ -93,12 +93,21 @@ class OutputSet:
     Inside the ``with`` block, write every output into :attr:`staging` and keep runs in
     :attr:`cache`; on a normal exit the staging folder becomes ``out``. On an error or an
     interrupt ``out`` keeps its previous outputs and the staging folder is removed.
+
+    ``staged=False`` (calibrate, hindcast: their database and reports are written as they
+    go) writes into ``out`` itself, each file atomically, under the same lock and checks.
+    ``keep_others`` lets a set be written into a folder of other files, which stay: the
+    shipped ``calibration/`` replaced with ``--replace``.
     """
 
-    def __init__(self, out: str | Path, option: str = "--out") -> None:
+    def __init__(self, out: str | Path, writer: str, option: str = "--out", *,
+                 staged: bool = True, keep_others: bool = False) -> None:  # fmt: skip
         self.out = check_folder(out, option)
-        _check_ours(self.out, option)
+        if not keep_others:
+            _check_ours(self.out, option, writer)
         self.option = option
+        self.writer = writer  # the command writing the set (recorded in its manifest)
+        self.staged = staged
         self._lock_file = self.out.parent / f".{self.out.name}.lock"
         self._lock = None
         self.staging: Path | None = None
@@ -113,6 +122,9 @@ class OutputSet:
         try:
             self._recover()
             self.out.mkdir(exist_ok=True)
+            if not self.staged:
+                self.staging = self.out
+                return self
             self.staging = Path(
                 tempfile.mkdtemp(dir=self.out.parent, prefix=f".{self.out.name}.staging-")
             )
@@ -126,10 +138,10 @@ class OutputSet:
 
     def __exit__(self, kind, error, trace) -> None:
         try:
-            if kind is None:
+            if kind is None and self.staged:
                 self._publish()
         finally:
-            if self.staging is not None and self.staging.exists():
+            if self.staged and self.staging is not None and self.staging.exists():
                 shutil.rmtree(self.staging, ignore_errors=True)
             self._release()
 
@@ -201,9 +213,23 @@ class OutputSet:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _check_ours(out: Path, option: str) -> None:
-    """Refuse a folder that holds other things than an earlier output set (it is replaced)."""
-    if not out.is_dir() or (out / "manifest.json").is_file():
+def _check_ours(out: Path, option: str, writer: str) -> None:
+    """Refuse a folder that holds other things than an earlier output set of ``writer``.
+
+    The set is replaced whole: another command's set (an optimiser's ``best.toml`` and
+    trials under a forecast, say) or a user's files would be lost.
+    """
+    if not out.is_dir():
+        return
+    if (out / "manifest.json").is_file():
+        theirs = _manifest(out).get("writer")
+        if theirs not in (None, writer):
+            raise UserError(
+                out,
+                option,
+                f"holds the outputs of `adoption {theirs}`, which `adoption {writer}` would "
+                "replace whole: choose another folder",
+            )
         return
     others = sorted(p.name for p in out.iterdir() if p.name != CACHE)
     if others:
@@ -218,13 +244,21 @@ def _check_ours(out: Path, option: str) -> None:
 
 def _listed_outputs(out: Path) -> set[str]:
     """Names of the outputs the folder's manifest lists (the files a new set replaces)."""
+    try:
+        return {*_manifest(out).get("outputs", {}), "manifest.json"}
+    except AttributeError:
+        return {"manifest.json"}
+
+
+def _manifest(out: Path) -> dict:
+    """The folder's ``manifest.json`` as a dict (empty if absent or unreadable)."""
     import json
 
     try:
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-        return {*manifest.get("outputs", {}), "manifest.json"}
-    except (OSError, ValueError, AttributeError):
-        return {"manifest.json"}
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
 
 
 def _exchange(new: Path, out: Path) -> None:
@@ -245,10 +279,11 @@ def _exchange(new: Path, out: Path) -> None:
     os.replace(old, new)
 
 
-def write_manifest(out: Path, written: list[Path], details: dict) -> Path:
+def write_manifest(out: Path, written: list[Path], details: dict, writer: str) -> Path:
     """``manifest.json``: the package, code, command and versions, ``details``, output hashes.
 
-    A folder with a manifest is an output set a later command may replace whole.
+    A folder with a manifest is an output set a later command of the same ``writer``
+    (``run``, ``compare``, ``optimise``) may replace whole.
     """
     import json
     import platform
@@ -265,6 +300,7 @@ def write_manifest(out: Path, written: list[Path], details: dict) -> Path:
         command = " ".join(shlex.quote(a) for a in ["adoption", *sys.argv[1:]])
     manifest = {
         "adoption_version": __version__,
+        "writer": writer,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": command,
         **details,

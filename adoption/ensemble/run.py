@@ -28,7 +28,7 @@ from adoption.model.batch import BatchModel
 from adoption.model.indicators import FORECAST
 from adoption.model.model import AdoptionModel
 from adoption.model.sizes import batch_runs
-from adoption.pool import Pool, local_workers
+from adoption.pool import Pool, bar_disabled, local_workers
 from adoption.scenarios.scenario import Scenario
 
 
@@ -130,7 +130,7 @@ def run_ensemble(
         initial=len(tasks) - len(todo),
         unit="run",
         desc=label or scenario.name,
-        disable=not progress,
+        disable=bar_disabled(progress),
     )
     lost = f"the runs finished so far are kept in {folder}"
     done = len(tasks) - len(todo)

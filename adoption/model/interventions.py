@@ -45,9 +45,13 @@ KEYS: dict[str, str] = {
     "end": "last month, YYYY-MM, within the period (default: the period's end)",
     "ramp_months": "months over which the effect rises to full magnitude (integer >= 1, default 1)",
     "magnitude": "size of the lever (see the type)",
-    "unit_cost_vnd": "cost per unit in VND (>= 0; see the type)",
+    "unit_cost_vnd": "cost per unit in VND (0 to 1e12; see the type)",
     "cost_source": "where the unit cost comes from (a docs/sources.md section or 'assumption')",
 }
+
+#: Largest cost per unit a lever may state: a trillion VND (about 40 million USD) per
+#: unit is far above any lever's; beyond it costs of whole plans overflow to infinity.
+MAX_UNIT_COST_VND = 1e12
 
 
 @dataclass(frozen=True)
@@ -80,8 +84,9 @@ class Intervention:
         if not low <= magnitude <= high:
             problem = f"{kind.magnitude}: must be in [{low}, {high}], got {self.magnitude!r}"
             raise UserError(where, "magnitude", problem)
-        if _number(where, "unit_cost_vnd", self.unit_cost_vnd) < 0:
-            raise UserError(where, "unit_cost_vnd", f"must be >= 0 ({kind.cost_unit})")
+        if not 0 <= _number(where, "unit_cost_vnd", self.unit_cost_vnd) <= MAX_UNIT_COST_VND:
+            problem = f"must be in [0, {MAX_UNIT_COST_VND:.0e}] ({kind.cost_unit})"
+            raise UserError(where, "unit_cost_vnd", problem)
         start = _month(where, "start", self.start)
         if self.end is not None and _month(where, "end", self.end) < start:
             raise UserError(where, "end", f"{self.end} is before {self.start}")

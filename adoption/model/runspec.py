@@ -11,8 +11,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
+from numbers import Integral
 from pathlib import Path
 
+from adoption.calendar import YEARS, parse_month
+from adoption.errors import UserError
 from adoption.model.interventions import Intervention
 from adoption.model.params import Params
 from adoption.places.profiles import DistrictProfile
@@ -79,6 +82,26 @@ class RunSpec:
                 object.__setattr__(self, name, tuple(value))
         if self.interventions is None:
             object.__setattr__(self, "interventions", ())
+        self._check_user_values()
+
+    def _check_user_values(self) -> None:
+        """What a Python user passes is checked as a scenario file is: one-line UserErrors."""
+        try:
+            first, last = parse_month(self.start), parse_month(self.end)
+        except ValueError as error:
+            raise UserError("RunSpec", "start/end", str(error)) from None
+        if last < first:
+            raise UserError("RunSpec", "end", f"{self.end} is before start {self.start}")
+        if not (YEARS[0] <= first // 12 and last // 12 <= YEARS[1]):
+            problem = f"the period must lie in the years {YEARS[0]} to {YEARS[1]}"
+            raise UserError("RunSpec", "start/end", problem)
+        seed = self.rng
+        if isinstance(seed, bool | float | str) or (isinstance(seed, Integral) and seed < 0):
+            raise UserError("RunSpec", "rng", f"a seed is a whole number >= 0, got {seed!r}")
+        wrong = [type(i).__name__ for i in self.interventions if not isinstance(i, Intervention)]
+        if wrong:
+            problem = f"expected Intervention objects (adoption.scenarios), got {wrong[0]}"
+            raise UserError("RunSpec", "interventions", problem)
 
     def replace(self, **changes) -> RunSpec:
         """This spec with ``changes`` (keys are the attributes above)."""

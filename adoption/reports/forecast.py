@@ -119,7 +119,7 @@ def forecast(
         "files": [paths]}``.
     """
     scenario = _load(scenario)
-    with OutputSet(out) as output:
+    with OutputSet(out, "run") as output:
         kw = {"workers": workers, "scheduler": scheduler, "progress": progress}
         main = run_ensemble(scenario, output.cache, **kw)
         table = summarise(main)
@@ -135,7 +135,7 @@ def forecast(
             base_table = summarise(base) if diff is not None else None
             written += _write_figures(output.staging, table, base_table, diff, scenario)
         ensembles = [main] + ([base] if base is not main else [])
-        written.append(_write_manifest(output.staging, ensembles, written))
+        written.append(_write_manifest(output.staging, ensembles, written, output.writer))
         runcache.prune(output.cache, [e.folder for e in ensembles])
     paths = [output.out / p.name for p in written]
     return {"forecast": table, "differences": diff, "costs": cost, "files": paths}
@@ -180,7 +180,7 @@ def compare(
                     f"comparison, got {getattr(other, key)!r}",
                 )
     check_outcome(outcome, month_range(first.start, first.end))  # before any run
-    with OutputSet(out) as output:
+    with OutputSet(out, "compare") as output:
         kw = {"workers": workers, "scheduler": scheduler, "progress": progress}
         ensembles = [run_ensemble(scenario, output.cache, **kw) for scenario in loaded]
         reference = ensembles[0]
@@ -195,7 +195,7 @@ def compare(
             written.append(
                 _save_figure(output.staging / "ranking.png", ranking_chart(ranking, flips))
             )
-        written.append(_write_manifest(output.staging, ensembles, written))
+        written.append(_write_manifest(output.staging, ensembles, written, output.writer))
         runcache.prune(output.cache, [e.folder for e in ensembles])
     paths = [output.out / p.name for p in written]
     return {"forecast": table, "differences": diff, "costs": cost, "ranking": ranking,
@@ -263,7 +263,9 @@ def _write_comparison_figures(out: Path, table, diff, cost, names) -> list[Path]
     return written
 
 
-def _write_manifest(out: Path, ensembles: list[Ensemble], written: list[Path]) -> Path:
+def _write_manifest(
+    out: Path, ensembles: list[Ensemble], written: list[Path], writer: str
+) -> Path:
     """``manifest.json``: what produced the outputs and how to produce them again."""
     scenarios = []
     for e in ensembles:
@@ -295,7 +297,7 @@ def _write_manifest(out: Path, ensembles: list[Ensemble], written: list[Path]) -
         "posterior_sha256": scenarios[0]["posterior_sha256"],
         "scenarios": scenarios,
     }
-    return write_manifest(out, written, details)
+    return write_manifest(out, written, details, writer)
 
 
 #: The shipped scenarios in the order figures show them (the first is the reference).

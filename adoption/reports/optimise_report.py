@@ -158,7 +158,7 @@ def write(
         "outcome": problem.outcome,
         "search": settings,
     }
-    return [*written, write_manifest(folder, written, details)]
+    return [*written, write_manifest(folder, written, details, "optimise")]
 
 
 def _summary(problem: Problem, row, versus, settings) -> str:

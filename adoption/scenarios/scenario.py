@@ -41,7 +41,7 @@ from pathlib import Path
 from adoption.calendar import YEARS, parse_month
 from adoption.calibration.posterior import posterior_mean_params, read_posterior, shipped
 from adoption.errors import UserError
-from adoption.files import read_text
+from adoption.files import SHIPPED, read_text
 from adoption.model import sizes
 from adoption.model.indicators import FORECAST
 from adoption.model.interventions import KEYS as INTERVENTION_KEYS
@@ -112,15 +112,37 @@ class Scenario:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and check a scenario file.
+    """Read and check a scenario file, or a shipped scenario by name (``"baseline"``).
 
     Raises:
         UserError: for a missing or unreadable file, bad TOML, a missing name, an unknown
             key, a wrong type, a month out of order, an unknown district or place, a bad
             parameter, or an ensemble too large for this machine.
     """
-    path = Path(path)
+    path = find_scenario(path)
     return parse_scenario(read_text(path, "scenario"), path)
+
+
+def shipped_scenarios() -> list[str]:
+    """Names of the scenarios shipped with the package (``baseline`` first)."""
+    names = [p.stem for p in (SHIPPED / "scenarios").glob("*.toml")]
+    return sorted(names, key=lambda n: (n != "baseline", n))
+
+
+def find_scenario(path: str | Path) -> Path:
+    """``path`` if it is a file, else the shipped scenario a bare name names (from any folder).
+
+    Raises:
+        UserError: for a bare name that is neither a file nor a shipped scenario.
+    """
+    path = Path(path)
+    if path.exists() or path.suffix or len(path.parts) != 1:
+        return path
+    named = SHIPPED / "scenarios" / f"{path.name}.toml"
+    if named.is_file():
+        return named
+    shipped = ", ".join(shipped_scenarios())
+    raise UserError(path, "path", f"no such scenario file or shipped scenario; shipped: {shipped}")
 
 
 def parse_scenario(text: str, path: str | Path) -> Scenario:
