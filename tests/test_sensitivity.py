@@ -147,4 +147,4 @@ def test_the_command_writes_its_report_resumes_and_refuses_bad_sizes(scenario, t
     assert "--n: n: must be a power of 2" in err and err.count("\n") == 1
     assert main([*args[:5], "1", *args[6:]]) == 2
     err = capsys.readouterr().err
-    assert "--n: n: must be at least 2, got 1" in err and err.count("\n") == 1
+    assert "--n: n: must be in [2, 65536], got 1" in err and err.count("\n") == 1
