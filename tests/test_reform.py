@@ -1,0 +1,72 @@
+"""The places of 2025: the crosswalk, the new units, and scenarios that name them (issue 21)."""
+
+import pytest
+
+from adoption.cli import main
+from adoption.errors import UserError
+from adoption.places.profiles import load_profiles
+from adoption.places.reform import STATUSES, load_crosswalk, units
+from adoption.scenarios.scenario import parse_scenario
+
+PROFILES = load_profiles()
+PAIRS = [(c.name, p.name) for p in PROFILES for c in p.communes]
+LEVER = """name = "s"
+districts = ["Lục Yên", "Chợ Đồn", "Trùng Khánh"]
+
+[[interventions]]
+type = "train_teams"
+start = "2027-01"
+magnitude = 0.5
+unit_cost_vnd = 1000
+cost_source = "assumption"
+where = [{where}]
+"""
+
+
+def test_every_commune_of_the_model_is_in_the_crosswalk_with_a_status_and_source():
+    rows = load_crosswalk()
+    status = {(r["old_commune"], r["old_district"]): r for r in rows}
+    assert set(PAIRS) <= set(status)
+    assert {r["status"] for r in rows} <= set(STATUSES)
+    confirmed = [p for p in PAIRS if status[p]["status"] == "confirmed"]
+    assert len(confirmed) >= 100  # a public compilation of the resolutions lists them
+    assert all(status[p]["source"].startswith("tanthuan031/vnadministrative") for p in confirmed)
+
+
+def test_the_new_communes_partition_the_model_and_provinces_hold_whole_districts():
+    known = units(PAIRS)
+    communes = [u for u in known.values() if u.level == "commune"]
+    held = [pair for u in communes for pair in u.places]
+    assert len(held) == len(set(held))  # no old commune in two new ones
+    unmapped = set(PAIRS) - set(held)
+    assert unmapped == {("Hồng Phương", "Yên Lạc")}  # the one the compilation does not list
+    provinces = {u.name: {d for _, d in u.places} for u in known.values() if u.level == "province"}
+    assert provinces == {"Lào Cai": {"Lục Yên", "Văn Yên"}, "Phú Thọ": {"Yên Lạc"},
+                         "Thái Nguyên": {"Chợ Đồn"}, "Cao Bằng": {"Trùng Khánh"}}  # fmt: skip
+    households = {(c.name, p.name): c.households for p in PROFILES for c in p.communes}
+    for name, districts in provinces.items():  # a province's sum is its districts' sum
+        inside = sum(households[pair] for pair in known[name].places)
+        assert inside == sum(p.households for p in PROFILES if p.name in districts)
+    assert known["Mỏ Vàng (2025)"].partial and not known["Lâm Thượng (2025)"].partial
+
+
+def test_a_scenario_may_name_a_new_commune_or_province(tmp_path):
+    scenario = parse_scenario(LEVER.format(where='"lam thuong (2025)", "Thái Nguyên"'),
+                              tmp_path / "s.toml")  # fmt: skip
+    where = scenario.interventions[0].where
+    assert where == ("Lâm Thượng", "Mai Sơn", "Tân Phượng", "Khánh Thiện", "Chợ Đồn")
+    assert any("'lam thuong (2025)' read as the old places it holds" in n for n in scenario.notes)
+    old = parse_scenario(LEVER.format(where='"Lâm Thượng"'), tmp_path / "s.toml")
+    assert old.interventions[0].where == ("Lâm Thượng",)  # an old name is the old commune
+    partial = parse_scenario(LEVER.format(where='"Đồng Phúc (2025)"'), tmp_path / "s.toml")
+    assert "Ba Bể" in " ".join(partial.notes) and "not modelled" in " ".join(partial.notes)
+    with pytest.raises(UserError, match="not a known district or commune"):
+        parse_scenario(LEVER.format(where='"Lâm Thượng (2026)"'), tmp_path / "s.toml")
+
+
+def test_places_lists_the_2025_units_with_the_crosswalk(capsys):
+    assert main(["places", "--2025"]) == 0
+    out = capsys.readouterr().out
+    assert "106 of the model's 107 communes confirmed" in out
+    assert "Lào Cai (province): former districts Lục Yên, Văn Yên" in out
+    assert "    Lâm Thượng (2025): Lâm Thượng, Mai Sơn, Tân Phượng, Khánh Thiện" in out
