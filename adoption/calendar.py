@@ -16,6 +16,9 @@ _PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
 #: Years a scenario's calendar may span (the profiles describe districts from 2019).
 YEARS = (2000, 2100)
+#: The month every run starts from: the district profiles describe January 2019, so a run
+#: that started elsewhere would begin later (or earlier) with 2019's households.
+FIRST_MONTH = "2019-01"
 
 
 def parse_month(text: str | int) -> int:

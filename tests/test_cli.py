@@ -77,7 +77,9 @@ def test_run_writes_tables_costs_figures_and_manifest(tmp_path):
     [
         ('nme = "x"\n', "nme", "allowed:"),
         ('start = "2019-13"\n', "start", "YYYY-MM"),
-        ('start = "2021-01"\nend = "2020-01"\n', "end", "before start"),
+        ('end = "2018-06"\n', "end", "before start"),
+        ('start = "2001-01"\n', "start", "must be 2019-01"),
+        ('start = "2090-01"\nend = "2095-01"\n', "start", "must be 2019-01"),
         ('districts = ["Hà Nội"]\n', "districts", "known:"),
         ("seed = 1.5\n", "seed", "expected int"),
         ("scale = 2\n", "scale", "(0, 1]"),

@@ -357,6 +357,7 @@ def _fail(job):
         ({"start": "2025-01", "end": "2020-01"}, "end"),
         ({"end": "2200-01"}, "start/end"),
         ({"start": "2019-13"}, "start/end"),
+        ({"start": "2090-01", "end": "2095-01"}, "start"),
         ({"interventions": [{"type": "train_teams"}]}, "interventions"),
     ],
 )

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from adoption.calendar import parse_month, to_timestamps
+from adoption.calendar import FIRST_MONTH, parse_month, to_timestamps
 from adoption.calibration.calibrate import calibrate
 from adoption.calibration.naive import summary as naive_summary
 from adoption.calibration.naive import with_naive
@@ -41,7 +41,7 @@ from adoption.errors import UserError
 from adoption.files import write_atomic
 
 #: First month of every simulation (the profiles describe January 2019).
-START = parse_month("2019-01")
+START = parse_month(FIRST_MONTH)
 
 
 def split(figures: pd.DataFrame, until: str) -> dict[str, pd.DataFrame]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from numbers import Integral
 from pathlib import Path
 
-from adoption.calendar import YEARS, parse_month
+from adoption.calendar import FIRST_MONTH, YEARS, parse_month
 from adoption.errors import UserError
 from adoption.model.interventions import Intervention
 from adoption.model.params import Params
@@ -59,7 +59,7 @@ class RunSpec:
     profiles: tuple[DistrictProfile, ...] | None = None
     profile_path: str | Path | None = None
     districts: tuple[str, ...] | None = None
-    start: str = "2019-01"
+    start: str = FIRST_MONTH
     end: str = "2030-12"
     scale: float = 1.0
     commune_scale: Mapping[str, float] | None = None
@@ -92,6 +92,9 @@ class RunSpec:
             raise UserError("RunSpec", "start/end", str(error)) from None
         if last < first:
             raise UserError("RunSpec", "end", f"{self.end} is before start {self.start}")
+        if first != parse_month(FIRST_MONTH):
+            problem = f"must be {FIRST_MONTH}, the month the district profiles describe"
+            raise UserError("RunSpec", "start", problem)
         if not (YEARS[0] <= first // 12 and last // 12 <= YEARS[1]):
             problem = f"the period must lie in the years {YEARS[0]} to {YEARS[1]}"
             raise UserError("RunSpec", "start/end", problem)

@@ -38,7 +38,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from adoption.calendar import YEARS, parse_month
+from adoption.calendar import FIRST_MONTH, YEARS, parse_month
 from adoption.calibration.posterior import posterior_mean_params, read_posterior, shipped
 from adoption.errors import UserError
 from adoption.files import SHIPPED, read_text
@@ -82,7 +82,7 @@ class Scenario:
     name: str
     description: str = ""
     districts: list[str] | None = None
-    start: str = "2019-01"
+    start: str = FIRST_MONTH
     end: str = "2030-12"
     seed: int = 0
     scale: float = 1.0
@@ -167,7 +167,11 @@ def parse_scenario(text: str, path: str | Path) -> Scenario:
     name = _typed(path, data, "name", str, "").strip()
     if not name:
         raise UserError(path, "name", "must not be empty")
-    start, end = _month(path, data, "start", "2019-01"), _month(path, data, "end", "2030-12")
+    start, end = _month(path, data, "start", FIRST_MONTH), _month(path, data, "end", "2030-12")
+    if start != FIRST_MONTH:
+        problem = (f"must be {FIRST_MONTH} (or left out): the district profiles describe "
+                   f"January 2019 and every run starts there; read the tables from {start}")
+        raise UserError(path, "start", problem)
     if parse_month(end) < parse_month(start):
         raise UserError(path, "end", f"{end} is before start {start}")
     seed, runs, scale = _size_keys(path, data)
