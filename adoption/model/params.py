@@ -63,6 +63,19 @@ def _p(
     return field(default=default, metadata=metadata)
 
 
+def _family(about: str) -> float:
+    """An observation-model family term (standard normal): figures ``about`` a service."""
+    return _p(
+        0.0,
+        "z",
+        f"observation model: family term of figures about {about}: their discrepancy is the "
+        "level's times exp(FAMILY_SPREAD x this) (calibration.noise)",
+        "assumption; integrated over in the calibration (docs/methods.md, observation model)",
+        bounds=(-4.0, 4.0),
+        observation=True,
+    )
+
+
 @dataclass(frozen=True)
 class Params:
     """Behavioural parameters of households, teams and offices (see ``docs/model.md``)."""
@@ -270,69 +283,13 @@ class Params:
         bounds=(-4.0, 4.0),
         observation=True,
     )
-    obs_family_filing: float = _p(
-        0.0,
-        "z",
-        "observation model: family term of figures about online filing: their "
-        "discrepancy is the level's times exp(FAMILY_SPREAD x this) (calibration.noise)",
-        "assumption; integrated over in the calibration (docs/methods.md, observation model)",
-        bounds=(-4.0, 4.0),
-        observation=True,
-    )
-    obs_family_supply: float = _p(
-        0.0,
-        "z",
-        "observation model: family term of figures about procedures offered online: their "
-        "discrepancy is the level's times exp(FAMILY_SPREAD x this) (calibration.noise)",
-        "assumption; integrated over in the calibration (docs/methods.md, observation model)",
-        bounds=(-4.0, 4.0),
-        observation=True,
-    )
-    obs_family_payment: float = _p(
-        0.0,
-        "z",
-        "observation model: family term of figures about fees paid online: their "
-        "discrepancy is the level's times exp(FAMILY_SPREAD x this) (calibration.noise)",
-        "assumption; integrated over in the calibration (docs/methods.md, observation model)",
-        bounds=(-4.0, 4.0),
-        observation=True,
-    )
-    obs_family_digitisation: float = _p(
-        0.0,
-        "z",
-        "observation model: family term of figures about case records digitised: their "
-        "discrepancy is the level's times exp(FAMILY_SPREAD x this) (calibration.noise)",
-        "assumption; integrated over in the calibration (docs/methods.md, observation model)",
-        bounds=(-4.0, 4.0),
-        observation=True,
-    )
-    obs_family_app: float = _p(
-        0.0,
-        "z",
-        "observation model: family term of figures about the citizen app (installs): their "
-        "discrepancy is the level's times exp(FAMILY_SPREAD x this) (calibration.noise)",
-        "assumption; integrated over in the calibration (docs/methods.md, observation model)",
-        bounds=(-4.0, 4.0),
-        observation=True,
-    )
-    obs_family_accounts: float = _p(
-        0.0,
-        "z",
-        "observation model: family term of figures about households with a payment account: their "
-        "discrepancy is the level's times exp(FAMILY_SPREAD x this) (calibration.noise)",
-        "assumption; integrated over in the calibration (docs/methods.md, observation model)",
-        bounds=(-4.0, 4.0),
-        observation=True,
-    )
-    obs_family_cashless: float = _p(
-        0.0,
-        "z",
-        "observation model: family term of figures about utility bills paid without cash: their "
-        "discrepancy is the level's times exp(FAMILY_SPREAD x this) (calibration.noise)",
-        "assumption; integrated over in the calibration (docs/methods.md, observation model)",
-        bounds=(-4.0, 4.0),
-        observation=True,
-    )
+    obs_family_filing: float = _family("online filing")
+    obs_family_supply: float = _family("procedures offered online")
+    obs_family_payment: float = _family("fees paid online")
+    obs_family_digitisation: float = _family("case records digitised")
+    obs_family_app: float = _family("the citizen app (installs)")
+    obs_family_accounts: float = _family("households with a payment account")
+    obs_family_cashless: float = _family("utility bills paid without cash")
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):

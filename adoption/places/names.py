@@ -61,6 +61,11 @@ def place_names(pairs: Iterable[tuple[str, str]], districts: Iterable[str]) -> d
     return names
 
 
+def commune_name(pair: tuple[str, str], names: dict) -> str:
+    """A commune's bare name if it means only that commune, else its qualified name."""
+    return pair[0] if names.get(pair[0]) == [pair] else qualified(*pair)
+
+
 def resolve_place(typed: str, names: dict[str, list], where: str, key: str) -> list:
     """What ``typed`` means (see :func:`place_names`); one-line errors for a miss or ambiguity."""
     name = resolve(typed, list(names), where, key, "district or commune")

@@ -11,8 +11,9 @@ confirms it (``status``), and the communes of other districts a new commune also
 
 :func:`units` gives the 2025 names a planner may use — a new province by its name, a new
 commune as ``"Lâm Thượng (2025)"`` (many keep an old commune's name) — and the old places
-each stands for. This module reads; the scenario reader expands the names
-(:mod:`adoption.scenarios.scenario`), ``adoption places --2025`` lists them.
+each stands for; :func:`expand` turns such names in a lever's places into the old places (the
+scenario reader, :mod:`adoption.scenarios.scenario`, calls it); ``adoption places --2025``
+lists them.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from adoption.errors import UserError
 from adoption.files import read_csv_rows
-from adoption.places.names import fold
+from adoption.places.names import commune_name, fold
 
 COLUMNS = ["old_district", "old_commune", "new_province", "new_commune", "status", "outside",
            "source"]  # fmt: skip
@@ -103,3 +104,28 @@ def find_unit(typed: str, known: dict[str, Unit]) -> Unit | None:
     """The 2025 unit ``typed`` names (with or without diacritics), or None."""
     matches = [u for name, u in known.items() if fold(name) == fold(typed)]
     return matches[0] if len(matches) == 1 else None
+
+
+def expand(typed: list[str], names: dict, names_2025: dict, where: str):
+    """A 2025 province or commune named in a lever's ``where`` -> the old places it holds.
+
+    An old name always means the old place ("Lâm Thượng" is the old commune, "Lâm Thượng
+    (2025)" the new one that holds it and three others); a new province means its districts.
+    Returns the names and notes on how 2025 names were read.
+    """
+    out, notes = [], []
+    for name in typed:
+        unit = find_unit(name, names_2025)
+        if unit is None or any(fold(known) == fold(name) for known in names):
+            out.append(name)
+            continue
+        if unit.level == "province":
+            held = list(dict.fromkeys(district for _, district in unit.places))
+        else:
+            held = [commune_name(pair, names) for pair in unit.places]
+        out += held
+        note = f"{where}: {name!r} read as the old places it holds: {', '.join(held)}"
+        if unit.partial:
+            note += f" (it also took in {', '.join(unit.outside)}, not modelled)"
+        notes.append(note)
+    return out, notes

@@ -47,9 +47,9 @@ from adoption.model.indicators import FORECAST
 from adoption.model.interventions import KEYS as INTERVENTION_KEYS
 from adoption.model.interventions import Intervention, with_end
 from adoption.model.params import Params, check_value
-from adoption.places.names import fold, place_names, qualified, resolve_all, resolve_place
+from adoption.places.names import commune_name, place_names, resolve_all, resolve_place
 from adoption.places.profiles import DistrictProfile, check_scale, load_profiles
-from adoption.places.reform import find_unit, units
+from adoption.places.reform import expand, units
 
 #: Allowed top-level keys and their meaning.
 KEYS: dict[str, str] = {
@@ -312,7 +312,7 @@ def _interventions(path: Path, items, profiles, start: str, end: str) -> tuple:
         where = item.get("where", [])
         if not isinstance(where, list) or not all(isinstance(w, str) for w in where):
             raise UserError(path, f"{prefix}.where", "expected a list of district or commune names")
-        where, told = _expand(where, names, names_2025, f"{path}: {prefix}.where")
+        where, told = expand(where, names, names_2025, f"{path}: {prefix}.where")
         where, said = _places(path, f"{prefix}.where", where, names)
         notes += told
         notes += said
@@ -339,43 +339,13 @@ def _places(path: Path, key: str, typed: list[str], names: dict) -> tuple[list[s
     out, notes = [], []
     for name in typed:
         meant = resolve_place(name, names, path, key)[0]
-        canonical = meant if isinstance(meant, str) else _commune_name(meant, names)
+        canonical = meant if isinstance(meant, str) else commune_name(meant, names)
         if canonical in out:
             raise UserError(path, key, f"{canonical!r} is given twice")
         if canonical != name:
             notes.append(f"{path}: {key}: {name!r} read as {canonical!r}")
         out.append(canonical)
     return out, notes
-
-
-def _expand(typed: list[str], names: dict, names_2025: dict, where: str):
-    """A 2025 province or commune named in a lever's ``where`` -> the old places it holds.
-
-    An old name always means the old place ("Lâm Thượng" is the old commune, "Lâm Thượng
-    (2025)" the new one that holds it and three others); a new province means its districts.
-    Returns the names and notes on how 2025 names were read.
-    """
-    out, notes = [], []
-    for name in typed:
-        unit = find_unit(name, names_2025)
-        if unit is None or any(fold(known) == fold(name) for known in names):
-            out.append(name)
-            continue
-        if unit.level == "province":
-            held = list(dict.fromkeys(district for _, district in unit.places))
-        else:
-            held = [_commune_name(pair, names) for pair in unit.places]
-        out += held
-        note = f"{where}: {name!r} read as the old places it holds: {', '.join(held)}"
-        if unit.partial:
-            note += f" (it also took in {', '.join(unit.outside)}, not modelled)"
-        notes.append(note)
-    return out, notes
-
-
-def _commune_name(pair: tuple[str, str], names: dict) -> str:
-    """A commune's bare name if it means only that commune, else its qualified name."""
-    return pair[0] if names.get(pair[0]) == [pair] else qualified(*pair)
 
 
 def _typed(path: Path, data: dict, key: str, kind, default, prefix: str = ""):
