@@ -38,7 +38,7 @@ from adoption.decisions.ranking import rank
 from adoption.ensemble import Ensemble, costs, differences, run_ensemble, summarise
 from adoption.ensemble import cache as runcache
 from adoption.ensemble.outputs import OutputSet, check_folder, write_manifest
-from adoption.ensemble.tables import write_tables
+from adoption.ensemble.tables import write_csv, write_tables
 from adoption.errors import UserError
 from adoption.files import write_atomic
 from adoption.model.indicators import HEADLINE
@@ -53,6 +53,7 @@ from adoption.reports.figures import (
 )
 from adoption.reports.figures.ranking import ranking_chart
 from adoption.reports.i18n import check_language, using
+from adoption.reports.planner_table import planner_table
 from adoption.scenarios.scenario import (
     MAX_SEED,
     Scenario,
@@ -131,6 +132,9 @@ def forecast(
             diff, cost = differences(main, base), costs(main, base)
             files.update(differences=diff, costs=cost)
         written = write_tables(output.staging, files)
+        planner = output.staging / "planner.csv"
+        write_atomic(planner, lambda tmp: write_csv(planner_table(table), tmp))
+        written.append(planner)
         if figures:
             base_table = summarise(base) if diff is not None else None
             written += _write_figures(output.staging, table, base_table, diff, scenario)
