@@ -66,7 +66,12 @@ def test_compare_ranks_the_scenarios_and_names_a_bad_outcome(tmp_path, capsys):
     assert main(args) == 0
     said = capsys.readouterr().out
     assert "ranking on household_years_any over 4 paired runs" in said
+    # a lever always adds household-years: the comparison also ranks on what each costs
+    assert "ranking on cost_per_household_year_vnd (lower is better)" in said
+    assert "a: no household-year gained, nothing to rank" in said
     ranking = pd.read_csv(out / "ranking.csv", encoding="utf-8-sig")
-    assert ranking["probability_best"].sum() == pytest.approx(1.0)
-    assert (ranking["expected_regret"] >= 0).all()
+    for _, rows in ranking.groupby("outcome"):
+        assert rows["probability_best"].sum() == pytest.approx(1.0)
+    assert set(ranking["outcome"]) == {"household_years_any", "cost_per_household_year_vnd"}
+    assert (ranking["expected_regret"].dropna() >= 0).all()
     assert (out / "ranking.png").read_bytes()[:4] == b"\x89PNG"

@@ -21,6 +21,8 @@ This module computes from ensembles; :mod:`adoption.reports.forecast` writes the
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -29,6 +31,9 @@ from adoption.model.outcomes import Window, check_outcome, lever_window, run_out
 
 #: The outcome ranked by default.
 OUTCOME = "household_years_any"
+#: The cost-effectiveness a comparison also ranks on (lowest first): a lever always adds
+#: household-years, so a ranking on them alone crowns whichever spends most.
+COST_OUTCOME = "cost_per_household_year_vnd"
 
 
 def outcomes_per_run(ensembles: list, outcome: str = OUTCOME) -> np.ndarray:
@@ -78,15 +83,20 @@ def rank_values(values: np.ndarray, names: list[str], outcome: str):
     score = np.where(np.isfinite(score), score, -np.inf)
     at_best = score == score.max(axis=0)[None, :]
     share = at_best / at_best.sum(axis=0)[None, :]
-    regret = score.max(axis=0)[None, :] - score
+    with np.errstate(invalid="ignore"):  # -inf - -inf where no scenario ranks: NaN below
+        regret = score.max(axis=0)[None, :] - score
     finite = np.where(np.isfinite(values), values, np.nan)
-    chosen = int(np.nanargmax(np.where(np.isfinite(score), score, np.nan).mean(axis=1)))
+    means = np.where(np.isfinite(score), score, np.nan).mean(axis=1)
+    chosen = int(np.nanargmax(means)) if np.isfinite(means).any() else 0  # none ranks: a tie
+    with np.errstate(all="ignore"), warnings.catch_warnings():  # a scenario with no finite run
+        warnings.simplefilter("ignore", RuntimeWarning)  # (no gain, so no cost per gain): NaN
+        mean, median = np.nanmean(finite, axis=1), np.nanmedian(finite, axis=1)
     ranking = pd.DataFrame(
         {
             "scenario": names,
             "outcome": outcome,
-            "mean": np.nanmean(finite, axis=1),
-            "median": np.nanmedian(finite, axis=1),
+            "mean": mean,
+            "median": median,
             "probability_best": share.mean(axis=1),
             "expected_regret": np.where(np.isfinite(regret), regret, np.nan).mean(axis=1),
             "runs": values.shape[1],

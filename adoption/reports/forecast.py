@@ -34,7 +34,7 @@ import pandas as pd
 from adoption.calendar import month_range
 from adoption.calibration.posterior import posterior_mean_params
 from adoption.calibration.targets import load_targets
-from adoption.decisions.ranking import rank
+from adoption.decisions.ranking import COST_OUTCOME, rank
 from adoption.ensemble import Ensemble, costs, differences, run_ensemble, summarise
 from adoption.ensemble import cache as runcache
 from adoption.ensemble.outputs import OutputSet, check_folder, write_manifest
@@ -192,12 +192,15 @@ def compare(
         diff = pd.concat([differences(e, reference) for e in ensembles[1:]], ignore_index=True)
         cost = pd.concat([costs(e, reference) for e in ensembles[1:]], ignore_index=True)
         ranking, flips = rank(ensembles, outcome)
+        chart = ranking
+        if outcome != COST_OUTCOME and any(s.interventions for s in loaded):
+            ranking = pd.concat([ranking, rank(ensembles, COST_OUTCOME)[0]], ignore_index=True)
         tables = {"forecast": table, "differences": diff, "costs": cost, "ranking": ranking}
         written = write_tables(output.staging, tables | ({"flips": flips} if len(flips) else {}))
         if figures:
             written += _write_comparison_figures(output.staging, table, diff, cost, names)
             written.append(
-                _save_figure(output.staging / "ranking.png", ranking_chart(ranking, flips))
+                _save_figure(output.staging / "ranking.png", ranking_chart(chart, flips))
             )
         written.append(_write_manifest(output.staging, ensembles, written, output.writer))
         runcache.prune(output.cache, [e.folder for e in ensembles])

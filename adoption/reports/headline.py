@@ -72,13 +72,18 @@ def ranking_lines(ranking: pd.DataFrame | None, flips: pd.DataFrame | None) -> l
     """How sure the ranking is: each scenario's chance of being best and expected regret."""
     if ranking is None or ranking.empty:
         return []
-    runs, outcome = int(ranking["runs"].iloc[0]), ranking["outcome"].iloc[0]
-    lines = [f"ranking on {outcome} over {runs} paired runs:"]
-    for row in ranking.sort_values("probability_best", ascending=False).itertuples():
-        lines.append(
-            f"  {row.scenario}: best in {row.probability_best:.0%} of runs, expected regret "
-            f"{row.expected_regret:,.0f}, mean {row.mean:,.0f}"
-        )
+    runs, lines = int(ranking["runs"].iloc[0]), []
+    for outcome, rows in ranking.groupby("outcome", sort=False):
+        lower = " (lower is better)" if "cost" in outcome else ""
+        lines.append(f"ranking on {outcome}{lower} over {runs} paired runs:")
+        for row in rows.sort_values("probability_best", ascending=False).itertuples():
+            if not math.isfinite(row.mean):
+                lines.append(f"  {row.scenario}: no household-year gained, nothing to rank")
+                continue
+            lines.append(
+                f"  {row.scenario}: best in {row.probability_best:.0%} of runs, expected regret "
+                f"{row.expected_regret:,.0f}, mean {row.mean:,.0f}"
+            )
     if flips is not None and len(flips):
         top = flips.iloc[0]
         lines.append(

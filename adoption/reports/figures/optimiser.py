@@ -12,8 +12,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from adoption.decisions.optimise import front
-from adoption.model.indicators import INDICATORS
-from adoption.reports.figures.style import FAN_COLOUR
+from adoption.reports.figures.style import FAN_COLOUR, SERVICES, outcome_label
 from adoption.reports.i18n import tr
 
 
@@ -96,17 +95,12 @@ def _checked_label(k: int) -> str | None:
     return tr("shipped scenarios, full scale") if k == 1 else None
 
 
-#: The services of ``household_years_*`` outcomes, as the y label names them.
-_SERVICES = {"any": "any service", "online": "online", "app": "app", "cashless": "cashless"}
-
-
 def _ylabel(problem) -> str:
     """The objective's label: household-years of a service, or an indicator's label."""
     name = problem.outcome
     if name.startswith("household_years_"):
         service = name.removeprefix("household_years_")
-        label = tr(_SERVICES[service]) if service in _SERVICES else service
+        label = tr(SERVICES[service]) if service in SERVICES else service
         text = tr("household-years of use gained ({service})\n{first} to {by}")
         return text.format(service=label, first=problem.first, by=problem.by)
-    base = name.split("@")[0].removeprefix("additional_")
-    return tr(INDICATORS[base].label) if base in INDICATORS else name
+    return outcome_label(name)

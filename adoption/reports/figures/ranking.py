@@ -14,7 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from adoption.reports.figures.style import FAN_COLOUR
+from adoption.reports.figures.style import FAN_COLOUR, outcome_label
 from adoption.reports.i18n import tr
 
 
@@ -48,7 +48,8 @@ def ranking_chart(ranking: pd.DataFrame, flips: pd.DataFrame) -> Figure:
         ax.grid(axis="x", alpha=0.3)
     title = tr("Which scenario is best on {outcome} ({runs} paired runs)")
     runs = int(ranking["runs"].iloc[0])
-    fig.suptitle(title.format(outcome=ranking["outcome"].iloc[0], runs=runs), fontsize=11)
+    outcome = outcome_label(ranking["outcome"].iloc[0])
+    fig.suptitle(title.format(outcome=outcome, runs=runs), fontsize=11)
     fig.text(0.01, 0.02, _flip_note(flips), fontsize=8, va="bottom", ha="left")
     return fig
 

@@ -80,6 +80,22 @@ def _counts_households(indicator: str) -> bool:
     return indicator.startswith("households")
 
 
+#: The services of ``household_years_*`` outcomes, as labels name them.
+SERVICES = {"any": "any service", "online": "online", "app": "app", "cashless": "cashless"}
+
+
+def outcome_label(name: str) -> str:
+    """A decision outcome in words, in the language in use (never its code)."""
+    if name.startswith("household_years_"):
+        service = name.removeprefix("household_years_")
+        label = tr(SERVICES[service]) if service in SERVICES else service
+        return tr("household-years of use gained ({service})").format(service=label)
+    if name == "cost_per_household_year_vnd":
+        return tr("cost per household-year of use (VND)")
+    base = name.split("@")[0].removeprefix("additional_")
+    return tr(INDICATORS[base].label) if base in INDICATORS else name
+
+
 def _share_of(indicator: str) -> str:
     """What the rate ``indicator`` is a share of, for "% of ..." axis labels."""
     registered = INDICATORS.get(indicator)
