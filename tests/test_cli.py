@@ -408,3 +408,16 @@ def test_run_writes_a_planners_table_in_its_language(tmp_path, lang, place_heade
     first = planner[(planner.iloc[:, 0] == "Chợ Đồn") & (planner.iloc[:, 3] == 2026)].iloc[0]
     assert first.iloc[4] == pytest.approx(100 * row["median"], abs=0.05)
     assert first.iloc[5] <= first.iloc[4] <= first.iloc[6]
+
+
+def test_a_cost_date_before_any_lever_says_so(tmp_path, capsys):
+    """Not "unbounded ..., 0 (0 to 0)": the levers of the scenario start later."""
+    lever = ('[[interventions]]\ntype = "train_teams"\nstart = "2026-01"\nmagnitude = 0.5\n'
+             'unit_cost_vnd = 1000\ncost_source = "assumption"\n')  # fmt: skip
+    path = _scenario(tmp_path, 'name = "s"\ndistricts = ["Chợ Đồn"]\nend = "2026-12"\n'
+                               "scale = 0.05\nruns = 2\n" + lever)  # fmt: skip
+    assert main(["run", str(path), "--out", str(tmp_path / "o"), "--no-figures",
+                 "--no-progress"]) == 0  # fmt: skip
+    said = capsys.readouterr().out
+    assert "s vs s without interventions, 2025-12: no lever active yet" in said
+    assert "unbounded" not in said.split("2025-12")[1].split("\n")[0]

@@ -59,6 +59,10 @@ def cost_lines(costs: pd.DataFrame | None) -> list[str]:
     lines = []
     for scenario, versus, date in dict.fromkeys(i[:3] for i in total.index):
         row = total.loc[(scenario, versus, date)]
+        spent = row.loc["additional_cost_vnd"]
+        if not spent["q95"] > 0 and not row.loc["household_years_any"]["q95"] > 0:
+            lines.append(f"{scenario} vs {versus}, {date:%Y-%m}: no lever active yet")
+            continue
         lines.append(
             f"{scenario} vs {versus}, {date:%Y-%m}: cost per additional adopting household "
             f"{_money(row.loc['cost_per_additional_household_vnd'])}; household-years of use "
