@@ -256,6 +256,20 @@ def test_fan_grid_rows_are_indicators_columns_places(forecast, reported, referen
     assert marker_values(axes[1, 0]) == {}
 
 
+def test_one_place_lays_its_indicators_side_by_side(forecast, reported, references):
+    """A one-district run was a 451 px strip with row labels running into the panels."""
+    from adoption.reports.figures.style import _label
+
+    fig = fan_grid(forecast, list(INDICATORS), ["Trùng Khánh"], reported=reported,
+                   references=references)  # fmt: skip
+    width, height = fig.get_size_inches()
+    assert width > height
+    shown = [ax for ax in fig.axes if ax.get_visible() and ax.get_title()]
+    assert [ax.get_title() for ax in shown] == [_label(i) for i in INDICATORS]
+    assert "Trùng Khánh" in fig.get_suptitle()
+    plt.close(fig)
+
+
 def test_small_multiples_one_panel_per_district_shared_y(forecast):
     fig = small_multiples(forecast, "online_service_rate", scenario="push")
     shown = [ax for ax in fig.axes if ax.get_visible()]

@@ -1,7 +1,7 @@
 """Fan charts of one scenario: one panel, a grid of indicators by places, or small multiples.
 
 This module owns the fan figures (:func:`fan_chart`, :func:`fan_grid`,
-:func:`small_multiples`) and the panel they share (:func:`_fan_panel`). Units, row
+:func:`small_multiples`); the panel they share is :mod:`adoption.reports.figures.panel`. Units, row
 selection and bands come from :mod:`adoption.reports.figures.style`; reported figures and
 reference lines from :mod:`adoption.reports.figures.references`. Several scenarios side by
 side are :mod:`adoption.reports.figures.comparison`.
@@ -9,7 +9,6 @@ side are :mod:`adoption.reports.figures.comparison`.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -17,22 +16,16 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
-from matplotlib.textpath import TextToPath
 
-from adoption.reports.figures.references import _draw_references, _draw_reported
+from adoption.reports.figures.panel import BAR_NOTE, fan_panel, row_label
 from adoption.reports.figures.style import (
-    FAN_COLOUR,
     SUMMARY_COLUMNS,
-    _band,
-    _dated,
     _first,
     _has_reported,
     _label,
     _legend,
     _level_word,
     _limits,
-    _observation_band,
     _one_level,
     _place,
     _require,
@@ -41,44 +34,8 @@ from adoption.reports.figures.style import (
     _Unit,
     _unit,
     _where,
-    _year_axis,
 )
 from adoption.reports.i18n import tr
-
-_BAR_NOTE = "bars: the months a reported figure may refer to (the texts give no dates)"
-#: Points an indicator's label beside a row of :func:`fan_grid` may take: about what a
-#: row's height (2.25 in) holds beside its panel; every headline label in English fits.
-_LABEL_POINTS = 142.0
-
-
-def _fan_panel(
-    ax: Axes,
-    rows: pd.DataFrame,
-    indicator: str,
-    place: str,
-    unit: _Unit,
-    *,
-    reported: pd.DataFrame | None,
-    references: pd.DataFrame | None,
-    fontsize: float = 8,
-) -> None:
-    """One fan: ``rows`` are the summary rows of one scenario, place, level and indicator."""
-    rows = _dated(rows)
-    x = rows["date"].to_numpy()
-    _observation_band(ax, x, rows, unit, FAN_COLOUR)
-    _band(ax, x, rows, unit, FAN_COLOUR)
-    level = str(rows["level"].iloc[0])
-    if reported is not None:
-        shown = pd.to_datetime(reported["date_end"], format="%Y-%m") >= rows["date"].iloc[0]
-        shown &= pd.to_datetime(reported["date_start"], format="%Y-%m") <= rows["date"].iloc[-1]
-        _draw_reported(ax, reported[shown], place, level, indicator, fontsize)
-    if references is not None:
-        _draw_references(ax, references, indicator, level, rows["date"].iloc[0], fontsize)
-    shown = ["q05", "q95", *(["obs_q05", "obs_q95"] if "obs_q05" in rows else [])]
-    _limits(ax, unit, rows[shown].to_numpy(float) * unit.factor)
-    ax.set_xlim(x[0], x[-1])
-    ax.grid(alpha=0.3)
-    _year_axis(ax)
 
 
 def _forecast_rows(
@@ -140,7 +97,7 @@ def fan_chart(
     if ax is None:
         fig, ax = plt.subplots(figsize=(8.5, 5.2), layout="constrained")
     fig = ax.get_figure()
-    _fan_panel(
+    fan_panel(
         ax, rows, indicator, place, unit, reported=reported, references=references, fontsize=8.5
     )
     title = tr("{where}: {indicator}\nscenario {scenario!r}, median and intervals{runs}")
@@ -156,7 +113,7 @@ def fan_chart(
     ax.set_ylabel(unit.label)
     ax.set_xlabel(tr("year"))
     if legend if legend is not None else new:
-        _legend(fig, [ax], ncol=3, title=tr(_BAR_NOTE) if _has_reported([ax]) else None)
+        _legend(fig, [ax], ncol=3, title=tr(BAR_NOTE) if _has_reported([ax]) else None)
     return fig
 
 
@@ -191,6 +148,8 @@ def fan_grid(
     rows, scenario = _forecast_rows(forecast, indicators, places, scenario)
     if level is not None:
         rows = _select(rows, f"forecast, scenario {scenario!r}", level=level)
+    if len(places) == 1 and len(indicators) > 2:  # one place: its indicators side by side
+        return _place_grid(rows, indicators, places[0], scenario, reported, references)
     n_rows, n_cols = len(indicators), len(places)
     fig, axes = plt.subplots(
         n_rows,
@@ -206,10 +165,44 @@ def fan_grid(
     for ax in axes[-1]:
         ax.set_xlabel(tr("year"), fontsize=9)
     ncol = {1: 1, 2: 2}.get(n_cols, 4)  # as many legend columns as the width holds
-    note = tr(_BAR_NOTE) if n_cols > 1 else tr(_BAR_NOTE).replace(" (", "\n(")
+    note = tr(BAR_NOTE) if n_cols > 1 else tr(BAR_NOTE).replace(" (", "\n(")
     _legend(fig, list(axes.flat), ncol=ncol, title=note if _has_reported(axes.flat) else None)
     title = tr("Forecast, scenario {scenario!r}: median, 50 % and 90 % intervals{runs}")
     fig.suptitle(title.format(scenario=scenario, runs=_runs(rows)), fontsize=13, wrap=True)
+    return fig
+
+
+def _place_grid(rows, indicators, place, scenario, reported, references) -> Figure:
+    """One place's indicators in a grid of up to four columns, each titled by its indicator.
+
+    A column of seven panels for one district was a strip 451 px wide whose row labels ran
+    into the panels; side by side each panel keeps its width and its own title.
+    """
+    n = len(indicators)
+    n_cols = min(4, n)
+    n_rows = -(-n // n_cols)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(0.8 + 3.3 * n_cols, 1.7 + 2.6 * n_rows),
+                             sharex=True, squeeze=False, layout="constrained")  # fmt: skip
+    by_indicator = dict(tuple(rows.groupby("indicator", sort=False)))
+    for k, indicator in enumerate(indicators):
+        ax, part = axes.flat[k], by_indicator[indicator]
+        unit = _unit(indicator, part[["q05", "q95"]].to_numpy(float))
+        cell = _one_level(part, place, None, "forecast")
+        fan_panel(ax, cell, indicator, place, unit, reported=reported, references=references,
+                  fontsize=6.5)  # fmt: skip
+        label, size = row_label(_label(indicator))
+        ax.set_title(label, fontsize=min(size, 9.5))
+        ax.set_ylabel(unit.label, fontsize=8)
+        ax.tick_params(labelsize=8, labelbottom=k + n_cols >= n)
+        if k + n_cols >= n:  # the lowest panel of its column
+            ax.set_xlabel(tr("year"), fontsize=9)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    shown = list(axes.flat[:n])
+    _legend(fig, shown, ncol=4, title=tr(BAR_NOTE) if _has_reported(shown) else None)
+    title = tr("Forecast, scenario {scenario!r}: median, 50 % and 90 % intervals{runs}")
+    head = title.format(scenario=scenario, runs=_runs(rows))
+    fig.suptitle(f"{_place(place)} — {head}", fontsize=13, wrap=True)
     return fig
 
 
@@ -231,7 +224,7 @@ def _grid_row(
             ax.text(0.5, 0.5, tr("no data"), transform=ax.transAxes, ha="center")
             continue
         cell = _one_level(by_place[place], place, None, "forecast")
-        _fan_panel(
+        fan_panel(
             ax,
             cell,
             indicator,
@@ -244,33 +237,8 @@ def _grid_row(
         ax.tick_params(labelsize=8, labelleft=j == 0 or not unit.rate)
         if top:
             ax.set_title(_place(place), fontsize=11, fontweight="bold")
-    label, size = _row_label(_label(indicator))
+    label, size = row_label(_label(indicator))
     axes[0].set_ylabel(f"{label}\n({unit.label})", fontsize=size)
-
-
-def _row_label(label: str) -> tuple[str, float]:
-    """A row label of :func:`fan_grid` and its font size: smaller, then wrapped, when long.
-
-    A label is not wrapped first, because wrapping breaks apart a language's words of
-    several syllables (Vietnamese "trực tuyến"): one a little too long is set smaller.
-    """
-    width = _text_width(label, 9.0)
-    if width <= _LABEL_POINTS:
-        return label, 9.0
-    if width * 7.0 / 9.0 <= _LABEL_POINTS:
-        return label, 9.0 * _LABEL_POINTS / width
-    chars = len(label)
-    while chars > 10 and any(
-        _text_width(line, 7.0) > _LABEL_POINTS for line in textwrap.wrap(label, chars)
-    ):
-        chars -= 1
-    return textwrap.fill(label, chars), 7.0
-
-
-def _text_width(text: str, size: float) -> float:
-    """Width of ``text`` in points at font ``size`` (the default font)."""
-    font = FontProperties(size=size)
-    return TextToPath().get_text_width_height_descent(text, font, ismath=False)[0]
 
 
 def small_multiples(
@@ -314,7 +282,7 @@ def small_multiples(
         layout="constrained",
     )
     _multiples_panels(axes, rows, names, indicator, unit, reported, references)
-    note = tr(_BAR_NOTE) if _has_reported(axes.flat) else None
+    note = tr(BAR_NOTE) if _has_reported(axes.flat) else None
     _legend(fig, list(axes.flat), ncol=4, title=note)
     title = tr(
         "{indicator} by {level}, scenario {scenario!r}: median, 50 % and 90 % intervals{runs}"
@@ -352,7 +320,7 @@ def _multiples_panels(
             above.set_xlabel(tr("year"))
             continue
         place = names[k]
-        _fan_panel(
+        fan_panel(
             ax,
             by_place[place],
             indicator,
