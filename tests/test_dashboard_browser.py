@@ -287,3 +287,20 @@ def test_the_researcher_steps_one_run_month_by_month(server, browser):
     wait.until(seen.element_to_be_clickable(pause)).click()
     time.sleep(1)
     browser.save_screenshot(str(SHOTS / "researcher_vi.png"))
+
+
+def test_the_planner_page_is_usable_at_phone_width(server, browser):
+    """Commune officers carry phones: at 400 px the cards stack, nothing runs off the side."""
+    browser.set_window_size(400, 1400)
+    try:
+        _open(browser, server)
+        wait = WebDriverWait(browser, 30)
+        wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, ".run")))
+        scenario, run = _css(browser, ".scenario").rect, _css(browser, ".run").rect
+        assert run["y"] >= scenario["y"] + scenario["height"]  # below, not beside
+        width = browser.execute_script("return window.innerWidth")
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= width
+        assert scenario["width"] >= 0.8 * width
+        browser.save_screenshot(str(SHOTS / "planner_phone_vi.png"))
+    finally:
+        browser.set_window_size(1500, 1100)

@@ -29,7 +29,7 @@ def PlannerView():
     scenario, error = solara.use_memo(lambda: drafts.check(state.draft.value), [state.draft.value])
     index, key = drafts.field(error)
     top = error if index is None else None
-    with solara.Columns([5, 7]):
+    with solara.ColumnsResponsive(12, medium=[5, 7]):  # stacked below 960 px (phones)
         with solara.Column():
             if top is not None and key not in FIELDS:
                 solara.Error(str(top), classes=["draft-error"])
