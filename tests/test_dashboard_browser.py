@@ -301,6 +301,9 @@ def test_the_planner_page_is_usable_at_phone_width(server, browser):
         width = browser.execute_script("return window.innerWidth")
         assert browser.execute_script("return document.documentElement.scrollWidth") <= width
         assert scenario["width"] >= 0.8 * width
+        for switch in (".lang-en", ".lang-vi", ".nav-researcher"):  # the bar fits the phone
+            rect = _css(browser, switch).rect
+            assert rect["x"] + rect["width"] <= width, switch
         browser.save_screenshot(str(SHOTS / "planner_phone_vi.png"))
     finally:
         browser.set_window_size(1500, 1100)

@@ -23,6 +23,15 @@ def ResearcherPage():
     return ResearcherView()
 
 
+#: At phone width the bar's page links and language switch shrink to fit one line (a
+#: commune officer's phone is about 400 px wide; the switch ran off the side).
+PHONE_CSS = """
+@media (max-width: 600px) {
+  .v-app-bar .v-btn { padding: 0 6px !important; min-width: 0 !important;
+                      font-size: 11px !important; letter-spacing: 0 !important; }
+  .v-app-bar .v-toolbar__content { padding: 0 4px !important; }
+}
+"""
 #: The pages: path, component and English title.
 PAGES = (("/", PlannerView, "Planner"), ("researcher", ResearcherPage, "Researcher"))
 
@@ -35,6 +44,7 @@ def Layout(children=()):
         navigation=False, title=t("Uptake of digital public services"), children=list(children)
     ) as layout:
         with solara.AppBar():  # portals: AppLayout takes any other child for a sidebar
+            solara.Style(PHONE_CSS)  # in the bar: as a child of AppLayout it made a sidebar
             if here != "researcher":  # SolaraViz gives that page its own title
                 with solara.AppBarTitle():  # (a bare string would be split into letters)
                     solara.Text(t("Uptake of digital public services"))
