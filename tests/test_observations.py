@@ -89,7 +89,9 @@ def test_fit_figures_joins_texts_and_public_figures_on_model_indicators():
     "change, key, problem",
     [
         ({"indicator": "happiness"}, "indicator", "not a model indicator"),
-        ({"model_places": "Hà Nội"}, "model_places", "allowed:"),
+        ({"model_places": "Hà Nội"}, "model_places", "not a known model place"),
+        ({"model_places": "Cho Dong"}, "model_places", "did you mean Chợ Đồn"),
+        ({"model_places": " ; "}, "model_places", "empty; allowed:"),
         ({"value": "1.7"}, "value", "[0, 1]"),
         ({"definition_match": "roughly"}, "definition_match", "allowed: same, scope"),
         ({"sample_size": "0"}, "sample_size", ">= 1.0"),
@@ -108,6 +110,15 @@ def test_bad_observation_rows_are_one_line(tmp_path, change, key, problem):
     message = str(info.value)
     assert "\n" not in message and str(path) in message and f"row {row + 2}" in message
     assert key in message and problem in message
+
+
+def test_model_places_may_be_written_without_diacritics(tmp_path):
+    """As in a scenario file: "Luc Yen; van yen" is Lục Yên and Văn Yên."""
+    rows = _rows()
+    row = next(i for i, r in enumerate(rows) if r["model_places"] == "Lục Yên; Văn Yên")
+    rows[row]["model_places"] = "Luc Yen; van yen"
+    table = load_observations(_write(tmp_path / "obs.csv", rows))
+    assert table.iloc[row]["places"] == (("Lục Yên", "district"), ("Văn Yên", "district"))
 
 
 #: Words that make a figure approximate or a bound (rule 1 of docs/methods.md).

@@ -34,6 +34,7 @@ from adoption.calibration.targets import CALIBRATION_DIR, INDICATORS, KINDS, SHA
 from adoption.errors import UserError
 from adoption.files import read_csv_rows
 from adoption.model.indicators import TOTAL
+from adoption.places.names import resolve
 from adoption.places.profiles import load_profiles
 
 COLUMNS = [
@@ -140,10 +141,10 @@ def _check(where: str, row: dict, known: dict) -> dict:
         raise UserError(where, "value", f"a share must be in [0, 1], got {value}")
     row["value"] = value
     places = [p.strip() for p in row["model_places"].split(";") if p.strip()]
-    unknown = [p for p in places if p not in known]
-    if not places or unknown:
-        allowed = ", ".join(known)
-        raise UserError(where, "model_places", f"{unknown or places!r}; allowed: {allowed}")
+    if not places:
+        raise UserError(where, "model_places", f"empty; allowed: {', '.join(known)}")
+    # with or without diacritics, as in a scenario file ("Luc Yen" is Lục Yên)
+    places = [resolve(p, list(known), where, "model_places", "model place") for p in places]
     row["places"] = tuple(known[p] for p in places)
     if row["representativeness"] not in REPRESENTATIVENESS:
         allowed = ", ".join(REPRESENTATIVENESS)
