@@ -173,3 +173,15 @@ def test_an_uploaded_file_is_read_as_a_file_of_its_name(baseline):
     assert drafts.from_text(text, "mine.toml") == baseline
     with pytest.raises(UserError, match=r"^mine\.toml: seed: "):
         drafts.from_text(text.replace("seed = ", "seed = -"), "mine.toml")
+
+
+def test_the_server_is_started_without_solaras_upgrade_notice():
+    """Solara is pinned on purpose: the command asks it not to look for a newer version."""
+    from solara.__main__ import run
+
+    from adoption.cli.dashboard import arguments
+
+    argv = arguments("127.0.0.1", 8765)
+    context = run.make_context("run", argv[1:])  # Solara's own parser accepts every option
+    assert context.params["check_version"] is False
+    assert context.params["production"] is True

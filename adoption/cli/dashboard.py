@@ -51,6 +51,7 @@ def arguments(host: str, port: int) -> list[str]:
         "--no-open",
         "--log-level",
         "warning",
+        "--no-check-version",  # solara is pinned on purpose (pyproject.toml): no "please upgrade"
     ]
 
 
