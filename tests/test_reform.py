@@ -70,3 +70,9 @@ def test_places_lists_the_2025_units_with_the_crosswalk(capsys):
     assert "106 of the model's 107 communes confirmed" in out
     assert "Lào Cai (province): former districts Lục Yên, Văn Yên" in out
     assert "    Lâm Thượng (2025): Lâm Thượng, Mai Sơn, Tân Phượng, Khánh Thiện" in out
+
+
+def test_naming_a_district_and_one_of_its_communes_is_said(tmp_path):
+    scenario = parse_scenario(LEVER.format(where='"Chợ Đồn", "Bằng Lãng"'), tmp_path / "s.toml")
+    assert scenario.interventions[0].where == ("Chợ Đồn", "Bằng Lãng")
+    assert any("'Bằng Lãng' is in 'Chợ Đồn', which is named too" in n for n in scenario.notes)

@@ -336,7 +336,7 @@ def _interventions(path: Path, items, profiles, start: str, end: str) -> tuple:
 
 def _places(path: Path, key: str, typed: list[str], names: dict) -> tuple[list[str], list[str]]:
     """The canonical names of the places a lever names, and notes on how they were read."""
-    out, notes = [], []
+    out, notes, meant_all = [], [], []
     for name in typed:
         meant = resolve_place(name, names, path, key)[0]
         canonical = meant if isinstance(meant, str) else commune_name(meant, names)
@@ -345,6 +345,10 @@ def _places(path: Path, key: str, typed: list[str], names: dict) -> tuple[list[s
         if canonical != name:
             notes.append(f"{path}: {key}: {name!r} read as {canonical!r}")
         out.append(canonical)
+        meant_all.append(meant)
+    for commune, district in (m for m in meant_all if not isinstance(m, str)):
+        if district in meant_all:  # a commune of a district also named: reached once
+            notes.append(f"{path}: {key}: {commune!r} is in {district!r}, which is named too")
     return out, notes
 
 
