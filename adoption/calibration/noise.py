@@ -95,21 +95,19 @@ def observation_draws(parameters=None, runs: int = 1) -> dict[str, np.ndarray]:
     ``parameters`` is a DataFrame (one row per run), a mapping (every run), or None (the
     defaults of :class:`~adoption.model.params.Params`). A missing column takes its default.
     """
-    defaults = Params()
     if isinstance(parameters, pd.DataFrame):
         runs = len(parameters)
-    out = {}
-    for name in NAMES:
-        if isinstance(parameters, pd.DataFrame) and name in parameters.columns:
-            values = parameters[name].to_numpy(np.float64)
-        elif parameters is not None and not isinstance(parameters, pd.DataFrame) and (
-            name in parameters
-        ):
-            values = np.full(runs, float(parameters[name]))
-        else:
-            values = np.full(runs, getattr(defaults, name))
-        out[name] = values
-    return out
+        given = {n: parameters[n].to_numpy(np.float64) for n in NAMES if n in parameters.columns}
+    else:
+        mapping = parameters if parameters is not None else {}
+        given = {n: np.full(runs, float(mapping[n])) for n in NAMES if n in mapping}
+    defaults = Params()
+    return {n: given[n] if n in given else np.full(runs, getattr(defaults, n)) for n in NAMES}
+
+
+def _family_scaled(scale: np.ndarray, term) -> np.ndarray:
+    """A level's discrepancy times its family's factor ``exp(FAMILY_SPREAD * term)``."""
+    return scale * np.exp(FAMILY_SPREAD * term)
 
 
 def figure_terms(figure, draws: dict[str, np.ndarray], reporting_sd: dict[str, float]):
@@ -123,11 +121,12 @@ def figure_terms(figure, draws: dict[str, np.ndarray], reporting_sd: dict[str, f
     tau = own if np.isfinite(own) else reporting_sd[figure.kind]
     definition = getattr(figure, "definition_sd", 0.0)
     group = LEVEL_GROUP[getattr(figure, "representativeness", None) or figure.level]
-    offset = draws[f"obs_offset_{group}"] if group != "local" else 0.0 * draws["obs_sd_local"]
-    scale = draws["obs_sd_local" if group == "local" else "obs_sd_wide"]
+    local = group == "local"
+    offset = np.zeros_like(draws["obs_sd_local"]) if local else draws[f"obs_offset_{group}"]
     family = FAMILIES.get(figure.indicator)
-    spread = np.exp(FAMILY_SPREAD * draws[f"obs_family_{family}"]) if family else 1.0
-    extra = np.sqrt(definition**2 + (scale * spread) ** 2)
+    term = draws[f"obs_family_{family}"] if family else 0.0
+    discrepancy = _family_scaled(draws["obs_sd_local" if local else "obs_sd_wide"], term)
+    extra = np.sqrt(definition**2 + discrepancy**2)
     return tau, offset, extra
 
 
@@ -242,7 +241,7 @@ def local_discrepancy(draws: dict[str, np.ndarray], indicator: str,
         term = draws[f"obs_family_{family}"]
     else:
         term = rng.standard_normal(len(draws["obs_sd_local"]))
-    return draws["obs_sd_local"] * np.exp(FAMILY_SPREAD * term)
+    return _family_scaled(draws["obs_sd_local"], term)
 
 
 def prior_draws(priors: dict, points: int, seed: int) -> dict[str, np.ndarray]:

@@ -105,7 +105,7 @@ class _LogLikelihood:
         self.space = space
         self.reporting_sd = settings.reporting_sd
         self.draws = prior_draws(observation_priors, settings.observation_points, settings.seed)
-        self.integrated = list(observation_priors)
+        self.observed = list(observation_priors)  # the integrated parameters
 
     def __call__(self, jobs: tuple[tuple[np.ndarray, int], ...]) -> list[tuple[float, int]]:
         points = [self.space.natural(z) for z, _ in jobs]
@@ -119,7 +119,7 @@ class _LogLikelihood:
 
     def observation_frame(self, index: np.ndarray) -> pd.DataFrame:
         """The kept observation draws of particles (one row each; parameters with a prior)."""
-        return pd.DataFrame({n: self.draws[n][index] for n in self.integrated})
+        return pd.DataFrame({n: self.draws[n][index] for n in self.observed})
 
 
 class _Store:
