@@ -274,12 +274,15 @@ def test_run_with_another_posterior_records_it_in_the_manifest(tmp_path):
         (["hindcast", "--until", "2022-12", "--draws", "100000000"], "--draws"),
         (["hindcast", "--until", "2022-12", "--baseline-runs", "-1"], "--baseline-runs"),
         (["sensitivity", "scenarios/combined.toml", "--out", "x", "--n", "1073741824"], "--n"),
-        (["sensitivity", "scenarios/combined.toml", "--out", "x", "--trajectories", "100000000"],
-         "--trajectories"),
-        (["sensitivity", "scenarios/combined.toml", "--out", "x", "--seeds", "100000000"],
-         "--seeds"),
-        (["run", "scenarios/baseline.toml", "--out", "x", "--scheduler", "garbage"],
-         "--scheduler"),
+        (
+            ["sensitivity", "scenarios/combined.toml", "--out", "x", "--trajectories", "100000000"],
+            "--trajectories",
+        ),
+        (
+            ["sensitivity", "scenarios/combined.toml", "--out", "x", "--seeds", "100000000"],
+            "--seeds",
+        ),
+        (["run", "scenarios/baseline.toml", "--out", "x", "--scheduler", "garbage"], "--scheduler"),
         (["calibrate", "--scheduler", "garbage"], "--scheduler"),
     ],
 )
@@ -308,9 +311,7 @@ def test_a_toy_run_does_not_overwrite_shipped_results(argv, capsys):
 
 
 @pytest.mark.parametrize("command", [["calibrate"], ["hindcast", "--until", "2022-12"]])
-def test_calibrate_and_hindcast_keep_a_users_files_and_lock_their_folder(
-    command, tmp_path, capsys
-):
+def test_calibrate_and_hindcast_keep_a_users_files_and_lock_their_folder(command, tmp_path, capsys):
     """As `run` does: no user's file replaced, no second command in the same folder."""
     from adoption.ensemble.outputs import OutputSet
 
@@ -366,8 +367,9 @@ def test_progress_bars_are_quiet_when_output_is_not_a_terminal():
     assert "--no-progress" in out
 
 
-def test_optimise_lists_its_outcomes_and_finds_the_baseline_from_any_folder(tmp_path, capsys,
-                                                                          monkeypatch):
+def test_optimise_lists_its_outcomes_and_finds_the_baseline_from_any_folder(
+    tmp_path, capsys, monkeypatch
+):
     from adoption.model.outcomes import SERVICES
 
     out = subprocess.run([sys.executable, "-m", "adoption.cli", "optimise", "--help"],
@@ -387,8 +389,10 @@ def test_validate_says_how_it_read_the_names(tmp_path, capsys):
     assert ": ok (s," in captured.out and "'Cho Don' read as 'Chợ Đồn'" in captured.err
 
 
-@pytest.mark.parametrize("lang, place_header, total", [("en", "place", "All districts"),
-                                                     ("vi", "địa bàn", "Tất cả các huyện")])
+@pytest.mark.parametrize(
+    "lang, place_header, total",
+    [("en", "place", "All districts"), ("vi", "địa bàn", "Tất cả các huyện")],
+)
 def test_run_writes_a_planners_table_in_its_language(tmp_path, lang, place_header, total):
     """Districts and total x headline indicators x key years in the period, in %."""
     from adoption.model.indicators import HEADLINE

@@ -11,7 +11,10 @@ def test_tidy_columns_and_indicators(small_run):
     assert set(INDICATORS) == set(table["indicator"])
     assert table["date"].min().strftime("%Y-%m") == "2019-01"
     assert table["date"].nunique() == 144
-    assert set(table["level"]) == {"commune", "district", "total"}
+    levels = {"commune", "district", "total", "commune_2025", "province_2025"}
+    assert set(table["level"]) == levels
+    new = table[table["level"].str.endswith("_2025")]
+    assert new["date"].min().strftime("%Y-%m") == "2025-07"  # the 2025 units once they exist
 
 
 def test_places_add_up(small_run):

@@ -48,9 +48,7 @@ def predictive_draws(
     for figure in figures.itertuples(index=False):
         values = _stack([s[figure.id] for s in stats])
         counts = _stack([s[f"{figure.id}/n"] for s in stats])
-        out[figure.id] = draw_reports(
-            values, counts, figure, settings.reporting_sd, draws_of, rng
-        )
+        out[figure.id] = draw_reports(values, counts, figure, settings.reporting_sd, draws_of, rng)
     return out
 
 

@@ -29,9 +29,11 @@ def _places_2025(profiles) -> int:
     status = {(r["old_commune"], r["old_district"]): r["status"] for r in rows}
     confirmed = sum(status.get(pair) == "confirmed" for pair in pairs)
     unmapped = [f"{c} ({d})" for c, d in pairs if status.get((c, d), "unknown") == "unknown"]
-    print(f"since 1 July 2025 (adoption/data/communes_2025.csv): {confirmed} of the model's "
-          f"{len(pairs)} communes confirmed by a public compilation of the 2025 resolutions; "
-          f"no 2025 commune found for {', '.join(unmapped) or 'none'}")
+    print(
+        f"since 1 July 2025 (adoption/data/communes_2025.csv): {confirmed} of the model's "
+        f"{len(pairs)} communes confirmed by a public compilation of the 2025 resolutions; "
+        f"no 2025 commune found for {', '.join(unmapped) or 'none'}"
+    )
     for province in (u for u in known.values() if u.level == "province"):
         districts = ", ".join(dict.fromkeys(d for _, d in province.places))
         print(f"{province.name} (province): former districts {districts}")

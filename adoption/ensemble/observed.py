@@ -29,6 +29,7 @@ from adoption.calibration.noise import (
 from adoption.ensemble.run import Ensemble
 from adoption.ensemble.spread import sorted_quantile
 from adoption.model.indicators import FORECAST, INDICATORS
+from adoption.model.units import LEVELS as UNIT_LEVELS
 
 #: Reports drawn per run.
 DRAWS = 8
@@ -36,15 +37,20 @@ DRAWS = 8
 BAND = {"obs_q05": 0.05, "obs_q25": 0.25, "obs_q75": 0.75, "obs_q95": 0.95}
 
 
+def band_places(places: pd.DataFrame) -> np.ndarray:
+    """Rows of a place table that get a band: all but communes (old or 2025)."""
+    return np.flatnonzero(~places["level"].isin(["commune", UNIT_LEVELS["commune"]]).to_numpy())
+
+
 def observation_quantiles(ensemble: Ensemble) -> dict[str, np.ndarray]:
     """``{obs_q05, obs_q25, obs_q75, obs_q95}`` arrays ``(months, places, indicators)``.
 
-    NaN for indicators that are not shares and for commune rows.
+    NaN for indicators that are not shares and for commune rows (old or 2025).
     """
     values = ensemble.values
     shape = values.shape[1:]
     out = {name: np.full(shape, np.nan) for name in BAND}
-    places = np.flatnonzero(ensemble.places["level"].to_numpy() != "commune")
+    places = band_places(ensemble.places)
     rows = [{n: t.params[n] for n in NAMES} for t in ensemble.tasks]  # every Params field
     draws = observation_draws(pd.DataFrame(rows, columns=list(NAMES)))
     rng = np.random.default_rng(np.random.SeedSequence(ensemble.scenario.seed, spawn_key=(7,)))

@@ -29,6 +29,7 @@ from adoption.model.model import place_table
 from adoption.model.params import Params
 from adoption.model.population import build_structure, simulated_households
 from adoption.model.runspec import RunSpec
+from adoption.model.units import build_units
 from adoption.places.profiles import load_profiles
 from adoption.scenarios.scenario import Scenario
 
@@ -129,7 +130,8 @@ def places(scenario: Scenario) -> pd.DataFrame:
         str(scenario.profile) if scenario.profile else None,
         tuple(scenario.districts) if scenario.districts else None,
     )
-    return place_table(build_structure(profiles, 0.001))
+    structure = build_structure(profiles, 0.001)
+    return place_table(structure, build_units(structure))
 
 
 def households(scenario: Scenario) -> int:

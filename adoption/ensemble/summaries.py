@@ -21,6 +21,8 @@ from adoption.ensemble.spread import QUANTILES, quantiles
 from adoption.model.indicators import FORECAST
 from adoption.model.outcomes import SERVICES as OUTCOME_SERVICES
 from adoption.model.outcomes import Window, household_years, lever_window, present_cost
+from adoption.model.units import LEVELS as UNIT_LEVELS
+from adoption.model.units import from_reform
 
 #: Adoption counts costed per additional household: service -> name in the measure.
 SERVICES: dict[str, str] = {
@@ -59,13 +61,15 @@ def summarise(ensemble: Ensemble) -> pd.DataFrame:
     q05, q25, median, q75, q95`` (the model's spread; counts in real units) and
     ``obs_q05, obs_q25, obs_q75, obs_q95``: where a figure reported about the place would
     fall (observation model; shares at districts and the total, else empty:
-    :mod:`adoption.ensemble.observed`).
+    :mod:`adoption.ensemble.observed`). Places: communes, districts, the 2025 new communes
+    and provinces (levels ``commune_2025``, ``province_2025``; from 2025-07 only:
+    :mod:`adoption.model.units`) and the total.
     """
     stats = quantiles(ensemble.values)
     table = _table(ensemble, stats, scenario=ensemble.name)
     for column, values in observation_quantiles(ensemble).items():
         table[column] = values.ravel()
-    return table
+    return from_reform(table)
 
 
 def _check_paired(a: Ensemble, b: Ensemble) -> None:
@@ -90,7 +94,7 @@ def differences(scenario: Ensemble, versus: Ensemble) -> pd.DataFrame:
     stats = quantiles(diff)
     table = _table(scenario, stats, scenario=scenario.name)
     table.insert(1, "versus", versus.name)
-    return table
+    return from_reform(table)
 
 
 def costs(scenario: Ensemble, versus: Ensemble, dates: Iterable[str] | None = None) -> pd.DataFrame:
@@ -110,6 +114,9 @@ def costs(scenario: Ensemble, versus: Ensemble, dates: Iterable[str] | None = No
     households that use *some* service. Office levers add online *files*
     rather than households: ``additional_online_files`` (cumulative since the
     start of the period) and ``cost_per_additional_online_file_vnd``.
+
+    Places as in :func:`summarise` but no 2025 new commune: a former district's desk and
+    its spending served several of them, so their costs are not counted apart.
 
     Returns:
         Long table ``scenario, versus, date, place, level, district, measure, mean,
@@ -177,5 +184,5 @@ def costs(scenario: Ensemble, versus: Ensemble, dates: Iterable[str] | None = No
                 column = stats[name].astype(np.float64)
                 frame[name] = np.where(np.isfinite(column), column, np.nan)
             frame["runs"] = len(scenario.tasks)
-            rows.append(frame)
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+            rows.append(frame[frame["level"] != UNIT_LEVELS["commune"]])  # cost: not by new commune
+    return from_reform(pd.concat(rows, ignore_index=True)) if rows else pd.DataFrame()

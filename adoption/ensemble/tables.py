@@ -1,9 +1,9 @@
 """Tables written for people: Parquet for analysts, CSV that a spreadsheet opens as it is.
 
 :func:`write_tables` writes each forecast table as Parquet (typed, every place) and as
-CSV (districts and the total: communes would pass a spreadsheet's row limit; costs
-whole); :func:`write_csv` is the CSV format. This module writes files; it does not
-compute the tables (:mod:`adoption.ensemble.summaries`).
+CSV (districts, the 2025 new communes and provinces, and the total: the old communes would
+pass a spreadsheet's row limit; costs whole); :func:`write_csv` is the CSV format. This
+module writes files; it does not compute the tables (:mod:`adoption.ensemble.summaries`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from adoption.files import write_atomic
 
 
 def write_tables(out: Path, tables: dict[str, pd.DataFrame]) -> list[Path]:
-    """Parquet (typed, every place) and CSV (districts and total; costs whole) of each table."""
+    """Parquet (typed, every place) and CSV (all but old communes; costs whole) of each table."""
     written = []
     for name, table in tables.items():
         if name != "costs":

@@ -25,6 +25,7 @@ from adoption.model.lever_type import Schedules
 from adoption.model.model import AdoptionModel
 from adoption.model.population import Households, Structure, starts
 from adoption.model.runspec import RunSpec
+from adoption.model.units import stack as stack_units
 
 #: What a batch may record: the many-run modes (no Mesa agents, no DataCollector).
 RECORDS = ("forecast", "outcomes", "targets")
@@ -107,8 +108,10 @@ class BatchModel(AdoptionModel):
         self._measured, self._measured_at, self.kept = one._measured, one._measured_at, one.kept
         self.counts, self.commune_counts = {}, {}
         self._runs_places = [r.places for r in runs]
+        self._unit_counts = [r.units.n for r in runs]
+        self.units = stack_units([r.units for r in runs])
         s = self.structure
-        places = s.n_communes + s.n_districts + self.n_runs
+        places = s.n_communes + s.n_districts + self.units.n + self.n_runs
         self.trace = np.full((len(self.months), places, len(self.kept)), np.nan, one.trace.dtype)
 
     # -- what the kernel reads -----------------------------------------------------------------
@@ -141,11 +144,14 @@ class BatchModel(AdoptionModel):
         s = self.structure
         c_end = np.append(c[1:], s.n_communes)
         d_end = np.append(d[1:], s.n_districts)
+        u = starts(np.array(self._unit_counts))
+        first_unit = s.n_communes + s.n_districts + u[run]
         return np.concatenate(
             [
                 np.arange(c[run], c_end[run]),
                 s.n_communes + np.arange(d[run], d_end[run]),
-                [s.n_communes + s.n_districts + run],
+                np.arange(first_unit, first_unit + self._unit_counts[run]),
+                [s.n_communes + s.n_districts + self.units.n + run],
             ]
         )
 

@@ -38,6 +38,7 @@ import pandas as pd
 from adoption.calendar import to_timestamps
 from adoption.files import markdown_table
 from adoption.model.params import at
+from adoption.model.units import from_reform
 
 TOTAL = "All districts"
 
@@ -123,7 +124,14 @@ def _supply_share(model) -> np.ndarray:
     district = (1 - w) * weighted / households + w * share[nc:]
     runs = model.district_start_of_run
     total = np.add.reduceat(district * households, runs) / np.add.reduceat(households, runs)
-    return np.concatenate([commune, district, total])
+    # a 2025 unit: its communes' files, each split between its own desk and its district's
+    wc = at(model.params.district_desk_share, s.commune_rep)
+    own = (1 - wc) * commune + wc * share[nc:][s.commune_district]
+    sums = model.units.combine(
+        np.array([own * s.commune_size, s.commune_size]),
+        np.array([district * households, households]),
+    )
+    return np.concatenate([commune, district, ratio(sums[0], sums[1]), total])
 
 
 def _i(name: str, meaning: str, label: str, unit: str, kind: str, **how) -> Indicator:
@@ -309,12 +317,29 @@ def measure(model, files: dict[str, np.ndarray], names=None) -> dict[str, np.nda
     extra[len(commune_rows) :] = [v[nc:] for v in desk_rows.values()]
     district = np.add.reduceat(communes, s.district_commune_start, axis=1) + extra
     total = np.add.reduceat(district, model.district_start_of_run, axis=1)  # per run
-    places = np.concatenate([communes, district, total], axis=1)
+    units = model.units.combine(_by_home(model, files, communes, desk_rows, real), district)
+    places = np.concatenate([communes, district, units, total], axis=1)
     out.update(zip([*commune_rows, *desk_rows], places, strict=True))
     for name, (numerator, denominator) in RATES.items():
         if name in names:
             out[name] = ratio(out[numerator], out[denominator])
     return out
+
+
+def _by_home(model, files, communes: np.ndarray, desk_rows: dict, real) -> np.ndarray:
+    """Per-commune values by where households live (:mod:`adoption.model.units`).
+
+    Desk counts are replaced by the files of each commune's households (NaN if not counted).
+    """
+    if not model.units.n or not desk_rows:
+        return communes
+    home = communes.copy()
+    first = len(communes) - len(desk_rows)
+    for k, name in enumerate(desk_rows):
+        i = INDICATORS[name]
+        counts = files.get(f"{i.desks}@home") if isinstance(i.desks, str) else None
+        home[first + k] = np.nan if counts is None else counts * (real if i.real else 1.0)
+    return home
 
 
 def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -341,8 +366,8 @@ def tidy(model) -> pd.DataFrame:
 
     Returns:
         Columns ``date`` (first day of the month), ``place``, ``level``
-        (commune, district, total), ``district``, ``indicator`` and ``value``
-        (counts in real units).
+        (commune, district, commune_2025, province_2025 from 2025-07, total), ``district``
+        (for a 2025 unit: its province), ``indicator`` and ``value`` (counts in real units).
     """
     data = model.datacollector.model_vars
     dates = to_timestamps(model.months[: len(next(iter(data.values())))])
@@ -362,7 +387,7 @@ def tidy(model) -> pd.DataFrame:
                 }
             )
         )
-    return pd.concat(frames, ignore_index=True)
+    return from_reform(pd.concat(frames, ignore_index=True))
 
 
 def markdown() -> str:

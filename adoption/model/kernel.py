@@ -113,13 +113,18 @@ def _campaign(m) -> dict | None:
 def _procedures(m) -> dict[str, np.ndarray]:
     n_desks = len(m.offices.start)
     if not m.use_offices:
-        return {name: np.zeros(n_desks, np.int64) for name in rules.FILE_COUNTS}
+        homes = [f"{name}@home" for name in rules.FILE_COUNTS] if m.units.n else []
+        n = {
+            **dict.fromkeys(rules.FILE_COUNTS, n_desks),
+            **dict.fromkeys(homes, m.structure.n_communes),
+        }
+        return {name: np.zeros(size, np.int64) for name, size in n.items()}
     who, u = m.draws.files(m.procedure_rates)
     fee_cut = None if m.levers.fee_cut is None else m.levers.fee_cut[m.step_index]
     rep = None if m.structure.household_rep is None else m.structure.household_rep[who]
     return rules.procedures(
         m.households, m.offices, m.step_index, m.month, m.params, m.structure.n_communes,
-        who, u, fee_cut, rep,
+        who, u, fee_cut, rep, home=m.units.n > 0,
     )  # fmt: skip
 
 

@@ -30,20 +30,32 @@ from adoption.model.params import Params
 from adoption.model.population import build_households, build_structure, village_coverage_month
 from adoption.model.runspec import RunSpec
 from adoption.model.streams import Streams
+from adoption.model.units import Units, build_units, place_rows
 from adoption.places.profiles import DistrictProfile, check_scale, load_profiles
 
 #: Household flags counted per village each month (they drive peer influence).
 
 
-def place_table(structure) -> pd.DataFrame:
-    """The places reported on, in order: every commune, every district, then the total."""
+def place_table(structure, units: Units | None = None) -> pd.DataFrame:
+    """The places reported on, in order: communes, districts, 2025 units, the total.
+
+    The 2025 units (:mod:`adoption.model.units`) are there in forecasts and full records.
+    """
     s = structure
+    new = place_rows([units]) if units is not None else []
     return pd.DataFrame(
         {
-            "place": s.commune_names + s.district_names + [indicators.TOTAL],
-            "level": ["commune"] * s.n_communes + ["district"] * s.n_districts + ["total"],
+            "place": s.commune_names
+            + s.district_names
+            + [u["place"] for u in new]
+            + [indicators.TOTAL],
+            "level": ["commune"] * s.n_communes
+            + ["district"] * s.n_districts
+            + [u["level"] for u in new]
+            + ["total"],
             "district": [s.district_names[d] for d in s.commune_district]
             + s.district_names
+            + [u["district"] for u in new]
             + [indicators.TOTAL],
         }
     )
@@ -140,7 +152,10 @@ class AdoptionModel(mesa.Model):
         self._base_effectiveness = self.teams.effectiveness.copy()
         if record == "all":  # many-run tools never look at the agents
             self._create_agents()
-        self.places = place_table(self.structure)
+        #: The 2025 units a forecast or a full record also reports on (none for the many-run
+        #: records, which read only the old places).
+        self.units = build_units(self.structure) if record in ("forecast", "all") else Units()
+        self.places = place_table(self.structure, self.units)
         self._village = {
             name: rules.village_counts(getattr(self.households, name), self.structure)
             for name in rules.CLOCKS

@@ -257,6 +257,7 @@ def procedures(
     u: np.ndarray,
     fee_cut: np.ndarray | None = None,
     rep: np.ndarray | None = None,
+    home: bool = False,
 ) -> dict[str, np.ndarray]:
     """Households that need a procedure this month file it, online or in person.
 
@@ -277,7 +278,8 @@ def procedures(
     fee_cut_response * cut``.
 
     Returns:
-        Counts per desk for each name in :data:`FILE_COUNTS`.
+        Counts per desk for each name in :data:`FILE_COUNTS`; with ``home``, also
+        ``name@home``: the same counts per commune the filer lives in.
     """
     commune = hh.commune[who].astype(np.int64)
     to_district = u[0] < np.float32(at(params.district_desk_share, rep))
@@ -301,13 +303,13 @@ def procedures(
     paid_online = fee & hh.account[who] & (u[5] < pay_prob)
     digitised = online | (u[6] < offices.digitise[step, desk])
     n_desks = len(offices.start)
+    flags = (None, online, by_self, assisted, fee, paid_online, digitised, fee & online)
     counts = {
         name: np.bincount(desk, weights=flag, minlength=n_desks).astype(np.int64)
-        for name, flag in zip(
-            FILE_COUNTS,
-            (None, online, by_self, assisted, fee, paid_online, digitised, fee & online),
-            strict=True,
-        )
+        for name, flag in zip(FILE_COUNTS, flags, strict=True)
     }
+    if home:  # also by the filer's commune (the 2025 units count files where people live)
+        for name, flag in zip(FILE_COUNTS, flags, strict=True):
+            counts[f"{name}@home"] = np.bincount(commune, weights=flag, minlength=n_communes)
     offices.files[:] = counts["files_total"]
     return counts

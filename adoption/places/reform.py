@@ -29,6 +29,8 @@ from adoption.places.names import commune_name, fold
 COLUMNS = ["old_district", "old_commune", "new_province", "new_commune", "status", "outside",
            "source"]  # fmt: skip
 STATUSES = ("confirmed", "earlier merger", "unknown")
+#: The first month of the two-level government (1 July 2025): 2025 units are reported from it.
+REFORM_MONTH = "2025-07"
 #: How a new commune is named where an old commune has the same name.
 SUFFIX = " (2025)"
 

@@ -270,9 +270,7 @@ def _write_comparison_figures(out: Path, table, diff, cost, names) -> list[Path]
     return written
 
 
-def _write_manifest(
-    out: Path, ensembles: list[Ensemble], written: list[Path], writer: str
-) -> Path:
+def _write_manifest(out: Path, ensembles: list[Ensemble], written: list[Path], writer: str) -> Path:
     """``manifest.json``: what produced the outputs and how to produce them again."""
     scenarios = []
     for e in ensembles:

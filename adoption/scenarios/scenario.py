@@ -169,8 +169,10 @@ def parse_scenario(text: str, path: str | Path) -> Scenario:
         raise UserError(path, "name", "must not be empty")
     start, end = _month(path, data, "start", FIRST_MONTH), _month(path, data, "end", "2030-12")
     if start != FIRST_MONTH:
-        problem = (f"must be {FIRST_MONTH} (or left out): the district profiles describe "
-                   f"January 2019 and every run starts there; read the tables from {start}")
+        problem = (
+            f"must be {FIRST_MONTH} (or left out): the district profiles describe "
+            f"January 2019 and every run starts there; read the tables from {start}"
+        )
         raise UserError(path, "start", problem)
     if parse_month(end) < parse_month(start):
         raise UserError(path, "end", f"{end} is before start {start}")

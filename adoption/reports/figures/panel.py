@@ -85,5 +85,3 @@ def _text_width(text: str, size: float) -> float:
     """Width of ``text`` in points at font ``size`` (the default font)."""
     font = FontProperties(size=size)
     return TextToPath().get_text_width_height_descent(text, font, ismath=False)[0]
-
-
