@@ -241,7 +241,7 @@ def test_vietnamese_words_where_the_figures_draw_them():
     assert ax.get_xlabel() == "năm"
     assert ax.get_ylabel() == "% số hồ sơ thủ tục"
     assert ax.get_title() == (
-        "huyện Lục Yên: hồ sơ thủ tục nộp trực tuyến\n"
+        "huyện cũ Lục Yên: hồ sơ thủ tục nộp trực tuyến\n"
         "kịch bản 'baseline', trung vị và các khoảng qua 40 lần chạy"
     )
     assert {t.get_text() for t in fan.legends[0].get_texts()} == {
@@ -261,7 +261,7 @@ def test_english_is_drawn_as_before():
     before = set(i18n.MISSING)
     fan = fan_chart(forecast, "online_service_rate", "Lục Yên")
     assert fan.axes[0].get_title() == (
-        "Lục Yên (district): procedure files filed online\n"
+        "Lục Yên (former district): procedure files filed online\n"
         "scenario 'baseline', median and intervals over 40 runs"
     )
     assert fan.axes[0].get_xlabel() == "year"
@@ -290,7 +290,7 @@ def test_every_indicator_level_and_reference_label_has_a_row():
     table = figures_table()
     wanted = {i.label for i in REGISTRY.values()}
     wanted |= {f"% of {i.share_of}" for i in REGISTRY.values() if i.share_of}
-    wanted |= {"% of the total", TOTAL, *LEVEL_WORDS}
+    wanted |= {"% of the total", TOTAL, *LEVEL_WORDS.values()}
     wanted |= set(load_references()["label"])
     assert sorted(wanted - set(table)) == []
 

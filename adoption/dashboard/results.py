@@ -23,6 +23,8 @@ from adoption.dashboard.fields import Choice
 from adoption.dashboard.state import forecast_task, t
 from adoption.ensemble.run import slug
 from adoption.model.indicators import HEADLINE, INDICATORS, TOTAL
+from adoption.reports.figures.style import where_label
+from adoption.reports.i18n import using
 
 #: Indicators a planner can draw: the headline ones and households using any service.
 SHOWN = ("any_service_rate", *HEADLINE)
@@ -57,13 +59,12 @@ def ResultsCard():
 @solara.component
 def ResultView(result: quick.Result):
     """Choose indicator and place; the fan chart, the paired comparison, their files."""
-    districts = result.forecast.loc[result.forecast["level"] == "district", "place"]
-    places = [TOTAL, *districts.unique()]
+    places = place_choices(result.forecast, state.lang.value)
     place = state.place.value if state.place.value in places else TOTAL
     with solara.Row(style={"flex-wrap": "wrap"}):
         labels = {n: t(INDICATORS[n].label) for n in SHOWN}
         Choice(t("Indicator"), state.indicator.value, labels, state.indicator.set, "pick-indicator")
-        Choice(t("Place"), place, {p: t(p) for p in places}, state.place.set, "pick-place")
+        Choice(t("Place"), place, places, state.place.set, "pick-place")
     lang, indicator = state.lang.value, state.indicator.value
     pngs = solara.use_memo(
         lambda: charts(result, indicator, place, lang), [id(result), indicator, place, lang]
@@ -73,6 +74,19 @@ def ResultView(result: quick.Result):
         solara.Image(png, width="100%", classes=[f"chart-{name}"])
     tables = {"forecast": result.forecast, "differences": result.differences}
     Files(tables, pngs, "figure-downloads")
+
+
+#: The order of the place levels in the place choice.
+_LEVEL_ORDER = ("total", "district", "province_2025", "commune_2025")
+
+
+def place_choices(forecast: pd.DataFrame, lang: str) -> dict[str, str]:
+    """Place -> label: the total, the former districts, then the 2025 provinces and communes."""
+    shown = forecast[["place", "level"]].drop_duplicates()
+    shown = shown[shown["level"].isin(_LEVEL_ORDER)]
+    shown = shown.sort_values("level", key=lambda s: s.map(_LEVEL_ORDER.index), kind="stable")
+    with using(lang):
+        return {p: where_label(p, level) for p, level in shown.itertuples(index=False)}
 
 
 @solara.component

@@ -4,16 +4,17 @@
 interventions (same draws and seeds), and writes into a folder:
 
 - ``forecast.parquet``: one row per month x place x indicator for every commune,
-  district and the total (``scenario, date, place, level, district, indicator,
-  runs, mean, q05, q25, median, q75, q95``; see :func:`adoption.ensemble.summarise`);
-  ``forecast.csv``: the same for districts and the total only (a size a
-  spreadsheet opens: communes make it over a million rows);
+  former district, 2025 new commune and province (from 2025-07) and the total
+  (``scenario, date, place, level, district, indicator, runs, mean, q05, q25, median,
+  q75, q95``; see :func:`adoption.ensemble.summarise`); ``forecast.csv``: the same
+  without the old communes (a size a spreadsheet opens: they make it a million rows);
 - ``differences.parquet`` / ``.csv``: the paired differences to the scenario
   without interventions (only if it has interventions);
 - ``costs.csv``: total cost, additional cost, additional adopting households and
   cost per additional adopting household at 2025-12 and 2030-12
   (:func:`adoption.ensemble.costs`);
-- ``forecast.png`` (fan charts) and, with interventions, ``comparison.png``;
+- ``forecast.png`` (fan charts by former district), ``provinces.png`` (the same by 2025
+  province, from 2025-07) and, with interventions, ``comparison.png``;
 - ``manifest.json``: package version, scenario file and its SHA-256, seed, runs,
   posterior file and its SHA-256, the command that regenerates the result, and
   the SHA-256 of every output;
@@ -244,6 +245,12 @@ def _write_figures(out: Path, table, base_table, diff, scenario: Scenario) -> li
         level="district",
     )
     written = [_save_figure(out / "forecast.png", figure)]
+    provinces = list(dict.fromkeys(table.loc[table["level"] == "province_2025", "place"]))
+    if provinces:  # the same by 2025 province (the former districts each holds), from 2025-07
+        figure = fan_grid(table, list(HEADLINE), provinces, scenario=scenario.name,
+                          reported=reported, references=references,
+                          level="province_2025")  # fmt: skip
+        written.append(_save_figure(out / "provinces.png", figure))
     if diff is not None:
         both = pd.concat([base_table, table], ignore_index=True)
         figure = comparison_chart(both, "any_service_rate", "All districts", differences=diff)

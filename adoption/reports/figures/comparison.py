@@ -33,8 +33,8 @@ from adoption.reports.figures.style import (
     _select,
     _Unit,
     _unit,
-    _where,
     _year_axis,
+    where_label,
 )
 from adoption.reports.i18n import tr
 
@@ -169,7 +169,7 @@ def _draw_scenarios(
     title = tr("{where}: {indicator}, by scenario\nmedian and 50 % interval{runs}")
     ax.set_title(
         title.format(
-            where=_where(place, str(rows["level"].iloc[0])),
+            where=where_label(place, str(rows["level"].iloc[0])),
             indicator=_label(indicator).lower(),
             runs=_runs(rows),
         ),

@@ -33,7 +33,7 @@ from adoption.reports.figures.style import (
     _select,
     _Unit,
     _unit,
-    _where,
+    where_label,
 )
 from adoption.reports.i18n import tr
 
@@ -103,7 +103,7 @@ def fan_chart(
     title = tr("{where}: {indicator}\nscenario {scenario!r}, median and intervals{runs}")
     ax.set_title(
         title.format(
-            where=_where(place, str(rows["level"].iloc[0])),
+            where=where_label(place, str(rows["level"].iloc[0])),
             indicator=_label(indicator).lower(),
             scenario=scenario,
             runs=_runs(rows),

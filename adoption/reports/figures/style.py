@@ -135,17 +135,24 @@ def _place(place: str) -> str:
     return tr(TOTAL) if place == TOTAL else place
 
 
-#: Place levels whose names are translated where drawn ("district" -> "huyện").
-LEVEL_WORDS = ("commune", "district", "total")
+#: Place levels as words where drawn (translated: "former district" -> "huyện cũ"). The
+#: districts were abolished on 1 July 2025; a 2025 province row holds only the modelled part.
+LEVEL_WORDS = {
+    "commune": "commune",
+    "district": "former district",
+    "total": "total",
+    "commune_2025": "new commune (2025)",
+    "province_2025": "province (2025, modelled part)",
+}
 
 
 def _level_word(level: str) -> str:
     """A place level as a word in the language in use (an unknown level as it is)."""
-    return tr(level) if level in LEVEL_WORDS else level
+    return tr(LEVEL_WORDS[level]) if level in LEVEL_WORDS else level
 
 
-def _where(place: str, level: str) -> str:
-    """A place with its level, e.g. "Lục Yên (district)"; the total alone."""
+def where_label(place: str, level: str) -> str:
+    """A place with its level, e.g. "Lục Yên (former district)"; the total alone."""
     if level == "total":
         return _place(place)
     return tr("{place} ({level})").format(place=place, level=_level_word(level))
