@@ -390,11 +390,18 @@ def test_validate_says_how_it_read_the_names(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(
-    "lang, place_header, total",
-    [("en", "place", "All districts"), ("vi", "địa bàn", "Tất cả các huyện")],
-)
-def test_run_writes_a_planners_table_in_its_language(tmp_path, lang, place_header, total):
-    """Districts and total x headline indicators x key years in the period, in %."""
+    "lang, place_header, district, province, total",
+    [
+        ("en", "place", "Chợ Đồn (former district)", "Thái Nguyên (province, modelled part)",
+         "All districts"),
+        ("vi", "địa bàn", "huyện cũ Chợ Đồn", "phần mô hình của tỉnh Thái Nguyên",
+         "Tất cả các huyện"),
+    ],
+)  # fmt: skip
+def test_run_writes_a_planners_table_in_its_language(
+    tmp_path, lang, place_header, district, province, total
+):
+    """Former districts, 2025 provinces and total x headline indicators x key years, in %."""
     from adoption.model.indicators import HEADLINE
 
     path = _scenario(tmp_path, 'name = "s"\ndistricts = ["Chợ Đồn"]\nend = "2026-12"\n'
@@ -404,12 +411,12 @@ def test_run_writes_a_planners_table_in_its_language(tmp_path, lang, place_heade
                  "--lang", lang]) == 0  # fmt: skip
     planner = pd.read_csv(out / "planner.csv", encoding="utf-8-sig")
     assert planner.columns[0] == place_header
-    assert len(planner) == 2 * len(HEADLINE) * 2  # Chợ Đồn and the total, 2025 and 2026
-    assert set(planner.iloc[:, 0]) == {"Chợ Đồn", total}
+    assert len(planner) == 3 * len(HEADLINE) * 2  # Chợ Đồn, its province, total; 2025, 2026
+    assert set(planner.iloc[:, 0]) == {district, province, total}
     forecast = pd.read_csv(out / "forecast.csv", encoding="utf-8-sig")
     row = forecast[(forecast["date"] == "2026-12") & (forecast["place"] == "Chợ Đồn")
                    & (forecast["indicator"] == HEADLINE[0])].iloc[0]  # fmt: skip
-    first = planner[(planner.iloc[:, 0] == "Chợ Đồn") & (planner.iloc[:, 3] == 2026)].iloc[0]
+    first = planner[(planner.iloc[:, 0] == district) & (planner.iloc[:, 3] == 2026)].iloc[0]
     assert first.iloc[4] == pytest.approx(100 * row["median"], abs=0.05)
     assert first.iloc[5] <= first.iloc[4] <= first.iloc[6]
 

@@ -141,8 +141,8 @@ LEVEL_WORDS = {
     "commune": "commune",
     "district": "former district",
     "total": "total",
-    "commune_2025": "new commune (2025)",
-    "province_2025": "province (2025, modelled part)",
+    "commune_2025": "new commune",
+    "province_2025": "province, modelled part",
 }
 
 
