@@ -76,3 +76,49 @@ def test_naming_a_district_and_one_of_its_communes_is_said(tmp_path):
     scenario = parse_scenario(LEVER.format(where='"Chợ Đồn", "Bằng Lãng"'), tmp_path / "s.toml")
     assert scenario.interventions[0].where == ("Chợ Đồn", "Bằng Lãng")
     assert any("'Bằng Lãng' is in 'Chợ Đồn', which is named too" in n for n in scenario.notes)
+
+
+# -- the institutions after the reform: commune service centres, no district desk ----------------
+
+
+def _tidy(profiles):
+    from adoption import AdoptionModel
+    from adoption.model.runspec import RunSpec
+
+    spec = RunSpec(profiles=tuple(profiles), scale=0.05, rng=3, record="all", end="2026-06")
+    model = AdoptionModel(spec=spec)
+    model.run_model()
+    return model, model.tidy()
+
+
+def test_from_july_2025_the_commune_centres_take_every_file_and_nothing_before_changes():
+    import dataclasses
+
+    import numpy as np
+
+    chosen = load_profiles(districts=["Chợ Đồn", "Lục Yên"])
+    model, reform = _tidy(chosen)
+    _, before = _tidy([dataclasses.replace(p, reform=None) for p in chosen])
+    earlier = reform["date"] < "2025-07"
+    assert np.array_equal(reform[earlier]["value"], before[earlier]["value"], equal_nan=True)
+
+    def files(table, level):
+        rows = table[(table["indicator"] == "files_total") & (table["level"] == level)]
+        return rows.groupby(rows["date"] >= "2025-07")["value"].sum()
+
+    # a district's files are its communes' plus its own desk's: the desk's share goes to zero
+    assert files(before, "district")[True] > files(before, "commune")[True]
+    assert files(reform, "district")[True] == files(reform, "commune")[True]
+    assert files(reform, "district")[False] > files(reform, "commune")[False]
+    offices, nc = model.offices, model.structure.n_communes
+    after = model.months >= model.profiles[0].reform
+    district_desk = nc + model.structure.commune_district
+    for table in (offices.online_share, offices.assist, offices.digitise):
+        assert (table[after][:, :nc] >= table[after][:, district_desk]).all()
+
+
+def test_a_hindcast_cut_off_before_june_2025_knows_no_reform():
+    from adoption.places.known import known_by
+
+    assert all(p.reform is None for p in known_by(PROFILES, "2025-05"))
+    assert all(p.reform is not None for p in known_by(PROFILES, "2025-06"))

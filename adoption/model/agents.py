@@ -61,6 +61,11 @@ class OfficeArrays:
     files: np.ndarray  # int64 files received last month
     computers_by_month: np.ndarray  # (months, desks) computers per official (levers raise it)
     training_by_month: np.ndarray  # (months, desks) multiplier on staff_training (levers)
+    #: int64 month from which the desk takes no files (a district desk after the 2025 reform)
+    closes: np.ndarray | None = None
+    #: int64 month from which the desk verifies identities (its electronic start; a commune
+    #: centre also from the reform if its district's desk had started)
+    verifies: np.ndarray | None = None
 
     @classmethod
     def build(
@@ -93,8 +98,35 @@ class OfficeArrays:
             computers_by_month=np.broadcast_to(computers, shape).copy(),
             training_by_month=np.ones(shape),
         )
+        never = np.iinfo(np.int64).max
+        reform = np.array([p.reform if p.reform is not None else never for p in profiles])
+        n_communes = len(communes)
+        offices.closes = np.concatenate([np.full(n_communes, never), reform]).astype(np.int64)
+        district_start = start[n_communes:][structure.commune_district]
+        centre = np.maximum(district_start, reform[structure.commune_district])
+        offices.verifies = np.concatenate(
+            [np.minimum(start[:n_communes], centre), start[n_communes:]]
+        ).astype(np.int64)
         offices.refresh(params, months)
         return offices
+
+    def absorb(self, months: np.ndarray) -> None:
+        """From its district desk's closing, a commune desk is a commune service centre.
+
+        It offers what the district desk offered where that is more: procedures online, staff
+        who file online for visitors, digitisation (docs/model.md, Procedures).
+        """
+        if self.closes is None:
+            return
+        n_communes = len(self.district) - len(np.unique(self.district))  # then district desks
+        district_desk = n_communes + self.district[:n_communes]
+        after = months[:, None] >= self.closes[district_desk][None, :]
+        for table in (self.online_share, self.assist, self.digitise):
+            table[:, :n_communes] = np.where(
+                after,
+                np.maximum(table[:, :n_communes], table[:, district_desk]),
+                table[:, :n_communes],
+            )
 
     def refresh(self, params: Params, months: np.ndarray) -> None:
         """Recompute the assist and digitise tables from computers and training by month."""
@@ -105,6 +137,7 @@ class OfficeArrays:
         build_up = 1 - np.exp(-np.maximum(elapsed, 0) / params.digitise_tau)
         digitise = params.digitise_max * np.minimum(self.computers_by_month, 1.0) * training
         self.digitise = np.clip(np.where(running, digitise * build_up, 0.0), 0.0, 1.0)
+        self.absorb(months)
 
 
 class CommunityTeam(mesa.Agent):

@@ -168,7 +168,7 @@ class BatchModel(AdoptionModel):
 
 
 _TEAM = ("start", "members", "effectiveness", "visits")
-_OFFICE_DESKS = ("start", "computers", "files")
+_OFFICE_DESKS = ("start", "computers", "files", "closes", "verifies")
 _OFFICE_TABLES = ("online_share", "assist", "digitise", "computers_by_month", "training_by_month")
 
 

@@ -118,6 +118,7 @@ def _supply_share(model) -> np.ndarray:
     """Share of procedures offered online, weighted by where files go (desk shares)."""
     s, share = model.structure, model.offices.online_share[model.step_index]
     nc, w = s.n_communes, at(model.params.district_desk_share, s.district_rep)
+    w = np.where(model.offices.closes[nc:] > model.month, w, 0.0)  # no district desk after 2025
     commune = share[:nc]
     weighted = np.add.reduceat(commune * s.commune_size, s.district_commune_start)
     households = np.add.reduceat(s.commune_size, s.district_commune_start)
@@ -125,7 +126,7 @@ def _supply_share(model) -> np.ndarray:
     runs = model.district_start_of_run
     total = np.add.reduceat(district * households, runs) / np.add.reduceat(households, runs)
     # a 2025 unit: its communes' files, each split between its own desk and its district's
-    wc = at(model.params.district_desk_share, s.commune_rep)
+    wc = w[s.commune_district]
     own = (1 - wc) * commune + wc * share[nc:][s.commune_district]
     sums = model.units.combine(
         np.array([own * s.commune_size, s.commune_size]),

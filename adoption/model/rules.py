@@ -264,7 +264,8 @@ def procedures(
     Each household needs a procedure in a month with probability
     ``procedure_rate``, independently (drawn as a binomial count of distinct
     households). A file goes to the district desk with probability
-    ``district_desk_share``, else to the commune desk, and is offered online
+    ``district_desk_share``, else to the commune desk (after the 2025 reform always to the
+    commune desk, now a commune service centre: ``OfficeArrays.absorb``), and is offered online
     with the desk's ``online_share``. An online filer whose identity has been
     verified files online with probability ``online_choice``; anyone else comes
     in person, is verified there (once, if the desk's electronic one-stop
@@ -282,8 +283,10 @@ def procedures(
         ``name@home``: the same counts per commune the filer lives in.
     """
     commune = hh.commune[who].astype(np.int64)
+    district_desk = n_communes + hh.district[who].astype(np.int64)
     to_district = u[0] < np.float32(at(params.district_desk_share, rep))
-    desk = commune + to_district * (n_communes + hh.district[who].astype(np.int64) - commune)
+    to_district &= offices.closes[district_desk] > month  # no district desk after the reform
+    desk = commune + to_district * (district_desk - commune)
     offered = u[1] < offices.online_share[step, desk]
     fee = u[4] < np.float32(at(params.fee_share, rep))
     choice = np.float32(at(params.online_choice, rep))
@@ -293,7 +296,7 @@ def procedures(
     by_self = offered & hh.online[who] & hh.verified[who] & (u[2] < choice)
     hh.self_filed[who[by_self]] = month
     in_person = ~by_self
-    e_desk = offices.start[desk] <= month  # staff verify on the provincial portal
+    e_desk = offices.verifies[desk] <= month  # staff verify on the provincial portal
     hh.verified[who[in_person & e_desk]] = True
     assisted = in_person & offered & (u[3] < offices.assist[step, desk])
     online = by_self | assisted

@@ -15,7 +15,9 @@ profile knows, stated as an assumption in the profile file).
 
 Programme start dates (teams, electronic desks, the citizen app, full coverage) are kept:
 they are the dates of national and provincial decisions taken before the figures' years
-(``docs/sources.md``), not observations made after ``T``.
+(``docs/sources.md``), not observations made after ``T``. The 2025 reform (district desks
+closed, commune service centres from July 2025) is kept only if decided by ``T``
+(:data:`~adoption.places.reform.REFORM_DECIDED`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import dataclasses
 
 from adoption.calendar import parse_month
 from adoption.places.profiles import DistrictProfile, Schedule
+from adoption.places.reform import REFORM_DECIDED
 
 #: The national supply target a schedule heads for after a cut-off (module docstring):
 #: decided in ``decided``, ``value`` by ``month`` (docs/sources.md, National programme targets:
@@ -65,9 +68,13 @@ def known_by(profiles: list[DistrictProfile], until: str) -> list[DistrictProfil
             )
             for commune in profile.communes
         )
+        reform = profile.reform if cut >= parse_month(REFORM_DECIDED) else None
         out.append(
             dataclasses.replace(
-                profile, online_share=cut_schedule(profile.online_share, cut), communes=communes
+                profile,
+                online_share=cut_schedule(profile.online_share, cut),
+                communes=communes,
+                reform=reform,
             )
         )
     return out

@@ -31,6 +31,7 @@ from adoption.calendar import parse_month
 from adoption.errors import UserError
 from adoption.files import read_csv_rows
 from adoption.places.names import resolve_all
+from adoption.places.reform import REFORM_MONTH
 
 COLUMNS = ["district", "commune", "key", "date", "value", "unit", "source"]
 
@@ -152,6 +153,8 @@ class DistrictProfile:
     computers_per_official: float
     online_share: Schedule
     communes: tuple[CommuneSpec, ...] = field(default_factory=tuple)
+    #: Month from which the district desk is gone and its commune centres serve (None: never).
+    reform: int | None = parse_month(REFORM_MONTH)
 
     @property
     def mean_distance_km(self) -> float:

@@ -29,8 +29,13 @@ from adoption.places.names import commune_name, fold
 COLUMNS = ["old_district", "old_commune", "new_province", "new_commune", "status", "outside",
            "source"]  # fmt: skip
 STATUSES = ("confirmed", "earlier merger", "unknown")
-#: The first month of the two-level government (1 July 2025): 2025 units are reported from it.
+#: The first month of the two-level government (1 July 2025: Law 72/2025/QH15; Decree
+#: 118/2025/ND-CP, commune service centres): 2025 units are reported from it, and from it the
+#: district desks take no files (docs/model.md, Procedures).
 REFORM_MONTH = "2025-07"
+#: When it was decided (the laws and the decree of 9-16 June 2025): a hindcast cut off
+#: before it does not know of it (:mod:`adoption.places.known`).
+REFORM_DECIDED = "2025-06"
 #: How a new commune is named where an old commune has the same name.
 SUFFIX = " (2025)"
 
