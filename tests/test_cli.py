@@ -432,3 +432,20 @@ def test_a_cost_date_before_any_lever_says_so(tmp_path, capsys):
     said = capsys.readouterr().out
     assert "s vs s without interventions, 2025-12: no lever active yet" in said
     assert "unbounded" not in said.split("2025-12")[1].split("\n")[0]
+
+
+def test_the_run_summary_says_whether_each_national_target_is_met():
+    """The verdict follows where the target falls in the runs' spread at its month."""
+    from adoption.reports.headline import target_lines
+
+    refs = pd.DataFrame({"indicator": ["account_rate"] * 4, "level": ["all"] * 4,
+                         "value": [0.5, 0.65, 0.75, 0.95], "date": ["2030-12"] * 4,
+                         "label": list("abcd")})  # fmt: skip
+    table = pd.DataFrame({"scenario": ["s"], "indicator": ["account_rate"], "level": ["total"],
+                          "place": ["All districts"], "date": [pd.Timestamp("2030-12-01")],
+                          "q05": [0.6], "median": [0.7], "q95": [0.8]})  # fmt: skip
+    lines = target_lines(table, refs, "s")
+    verdicts = [line.rsplit(": ", 1)[1] for line in lines[1:]]
+    assert verdicts == ["met in over 95 % of runs", "met in most runs", "missed in most runs",
+                        "missed in over 95 % of runs"]  # fmt: skip
+    assert target_lines(table, refs.assign(date="2040-12"), "s") == []  # not in the period

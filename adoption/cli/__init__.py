@@ -240,8 +240,9 @@ def _scenario(path: Path, args: argparse.Namespace):
 
 def _run(args: argparse.Namespace) -> int:
     """``adoption run`` and ``adoption compare``: the same options, one or several scenarios."""
+    from adoption.reports.figures.references import load_references
     from adoption.reports.forecast import compare, forecast
-    from adoption.reports.headline import cost_lines, headline, ranking_lines
+    from adoption.reports.headline import cost_lines, headline, ranking_lines, target_lines
     from adoption.reports.i18n import using
 
     started = time.perf_counter()
@@ -266,6 +267,7 @@ def _run(args: argparse.Namespace) -> int:
         )
     for scenario in scenarios:
         print(f"{scenario.name}: " + headline(result["forecast"], scenario.name))
+        print(*target_lines(result["forecast"], load_references(), scenario.name), sep="\n")
     for line in cost_lines(result["costs"]):
         print(line)
     for line in ranking_lines(result.get("ranking"), result.get("flips")):

@@ -3,8 +3,9 @@
 :func:`headline` turns a forecast table (:func:`adoption.ensemble.summarise`) into a
 few lines: for each district and the total, the main indicators at the period's
 end as median and 90 % interval. :func:`cost_lines` adds, for a scenario with
-levers, its cost per additional adopting household. This module formats; it
-computes nothing the tables do not hold.
+levers, its cost per additional adopting household; :func:`target_lines` whether the
+median meets each national target in the period. This module formats; it computes nothing
+the tables do not hold.
 """
 
 from __future__ import annotations
@@ -70,6 +71,41 @@ def cost_lines(costs: pd.DataFrame | None) -> list[str]:
             f"{_money(row.loc['cost_per_household_year_vnd'])}"
         )
     return lines
+
+
+def target_lines(table: pd.DataFrame, references: pd.DataFrame, scenario: str) -> list[str]:
+    """Whether the forecast meets each national target dated within its period.
+
+    For each target (``adoption/data/references.csv``) at the total (or, for a district-level
+    target, at each former district): the median and 90 % interval at the target's month and
+    a verdict from where the target falls in the runs' spread.
+    """
+    table = table[table["scenario"] == scenario]
+    lines = []
+    for ref in references.itertuples():
+        levels = ["total"] if ref.level == "all" else str(ref.level).split(";")
+        rows = table[(table["indicator"] == ref.indicator) & table["level"].isin(levels)
+                     & (table["date"] == pd.Timestamp(f"{ref.date}-01"))]  # fmt: skip
+        for row in rows.itertuples():
+            lines.append(
+                f"{ref.label} ({ref.indicator}, {row.place}, {ref.date}): median "
+                f"{_pct(row.median)} [{_pct(row.q05)}-{_pct(row.q95)}]: {_verdict(row, ref.value)}"
+            )
+    return (
+        ["national targets in the period (the runs' median and 90 % interval):", *lines]
+        if lines
+        else []
+    )
+
+
+def _verdict(row, target: float) -> str:
+    if row.q05 >= target:
+        return "met in over 95 % of runs"
+    if row.median >= target:
+        return "met in most runs"
+    if row.q95 >= target:
+        return "missed in most runs"
+    return "missed in over 95 % of runs"
 
 
 def ranking_lines(ranking: pd.DataFrame | None, flips: pd.DataFrame | None) -> list[str]:

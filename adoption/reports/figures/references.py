@@ -198,7 +198,8 @@ def _draw_references(
 ) -> None:
     """Dashed lines from ``start`` to the month a national target is for, labelled at the start.
 
-    The label sits at the left, where uptake is still low, so that it hides no fan.
+    The label sits at the left, where uptake is usually still low, on a light box so that a
+    fan beneath it does not make it unreadable; below the line when the line is near the top.
     """
     rows = references[references["indicator"] == indicator]
     rows = rows[_applies(rows["level"].astype(str), level)]
@@ -217,14 +218,16 @@ def _draw_references(
         zorder=4,
     )
     for value, label in zip(values, rows["label"], strict=True):
+        high = value >= 85  # near the top: below the line, so the frame does not clip it
         ax.annotate(
             tr(label),  # the shipped labels have rows in vi_figures.csv
             xy=(start, value),
-            xytext=(2, 2),
+            xytext=(2, -2 if high else 2),
             textcoords="offset points",
             ha="left",
-            va="bottom",
+            va="top" if high else "bottom",
             fontsize=fontsize,
             color=REFERENCE_COLOUR,
             zorder=6,
+            bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 0.6},
         )
