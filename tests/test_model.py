@@ -95,9 +95,11 @@ def test_rates_within_unit_interval(small_run):
 
 
 def test_nan_rates_only_where_denominator_is_zero(small_run):
-    table = small_run.tidy().pivot_table(
-        index=["date", "place"], columns="indicator", values="value", dropna=False
-    ).dropna(how="all")  # no rows for the 2025 units before 2025-07
+    table = (
+        small_run.tidy()
+        .pivot_table(index=["date", "place"], columns="indicator", values="value", dropna=False)
+        .dropna(how="all")
+    )  # no rows for the 2025 units before 2025-07
     missing = table["online_service_rate"].isna()
     assert (table.loc[missing, "files_total"] == 0).all()
     assert (table.loc[~missing, "files_total"] > 0).all()

@@ -89,7 +89,8 @@ def target_lines(table: pd.DataFrame, references: pd.DataFrame, scenario: str) -
         for row in rows.itertuples():
             lines.append(
                 f"{ref.label} ({ref.indicator}, {row.place}, {ref.date}): median "
-                f"{_pct(row.median)} [{_pct(row.q05)}-{_pct(row.q95)}]: {_verdict(row, ref.value)}"
+                f"{_pct(row.median, 1)} [{_pct(row.q05, 1)}-{_pct(row.q95, 1)}]: "
+                + _verdict(row, ref.value)
             )
     return (
         ["national targets in the period (the runs' median and 90 % interval):", *lines]
@@ -102,9 +103,9 @@ def _verdict(row, target: float) -> str:
     if row.q05 >= target:
         return "met in over 95 % of runs"
     if row.median >= target:
-        return "met in most runs"
+        return "met by the median"
     if row.q95 >= target:
-        return "missed in most runs"
+        return "missed by the median"
     return "missed in over 95 % of runs"
 
 
@@ -145,8 +146,8 @@ def _count(row) -> str:
     return f"{row['median']:,.0f} ({row['q05']:,.0f} to {row['q95']:,.0f})"
 
 
-def _pct(value: float) -> str:
-    return f"{100 * value:.0f} %" if _finite(value) else "n/a"
+def _pct(value: float, decimals: int = 0) -> str:
+    return f"{100 * value:.{decimals}f} %" if _finite(value) else "n/a"
 
 
 def _finite(value) -> bool:
