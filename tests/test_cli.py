@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -449,3 +450,25 @@ def test_the_run_summary_says_whether_each_national_target_is_met():
     assert verdicts == ["met in over 95 % of runs", "met by the median", "missed by the median",
                         "missed in over 95 % of runs"]  # fmt: skip
     assert target_lines(table, refs.assign(date="2040-12"), "s") == []  # not in the period
+
+
+def test_costs_are_for_the_places_a_lever_acts_on_with_million_vnd(tmp_path):
+    """A lever in Chợ Đồn: costs.csv has it, its communes, its province and the total only."""
+    lever = ('[[interventions]]\ntype = "train_teams"\nstart = "2026-01"\nmagnitude = 0.5\n'
+             'unit_cost_vnd = 2e6\ncost_source = "assumption"\nwhere = ["Chợ Đồn"]\n')  # fmt: skip
+    path = _scenario(tmp_path, 'name = "s"\ndistricts = ["Chợ Đồn", "Lục Yên"]\n'
+                               'end = "2027-12"\nscale = 0.05\nruns = 3\n' + lever)  # fmt: skip
+    out = tmp_path / "o"
+    assert main(["run", str(path), "--out", str(out), "--no-figures", "--no-progress"]) == 0
+    costs = pd.read_csv(out / "costs.csv", encoding="utf-8-sig")
+    places = set(costs["place"])
+    assert {"Chợ Đồn", "Thái Nguyên", "All districts"} <= places
+    assert "Lục Yên" not in places and "Lào Cai" not in places
+    assert set(costs.loc[costs["level"] == "commune", "district"]) == {"Chợ Đồn"}
+    money = costs[costs["measure"] == "additional_cost_vnd"]
+    assert np.allclose(money["median_million_vnd"] * 1e6, money["median"], rtol=1e-9)
+    assert (
+        costs.loc[costs["measure"] == "additional_households_any", "median_million_vnd"]
+        .isna()
+        .all()
+    )

@@ -118,9 +118,14 @@ def costs(scenario: Ensemble, versus: Ensemble, dates: Iterable[str] | None = No
     Places as in :func:`summarise` but no 2025 new commune: a former district's desk and
     its spending served several of them, so their costs are not counted apart.
 
+    Only the places where a lever acts (some run's cost, households or online files differ
+    from the reference there) and the total are kept; money is also given in million VND
+    (``median_million_vnd``, ``q05_million_vnd``, ``q95_million_vnd``; empty for other
+    measures).
+
     Returns:
         Long table ``scenario, versus, date, place, level, district, measure, mean,
-        q05, q25, median, q75, q95, runs`` with measures ``cost_vnd``,
+        q05, q25, median, q75, q95, runs`` (+ the million VND columns) with measures ``cost_vnd``,
         ``additional_cost_vnd``, ``additional_households_{any,online,app,cashless}``,
         ``household_years_{any,online,app,cashless}`` (household-years of use gained from
         the first lever's start to the date, discounted at the scenario's rate),
@@ -185,4 +190,22 @@ def costs(scenario: Ensemble, versus: Ensemble, dates: Iterable[str] | None = No
                 frame[name] = np.where(np.isfinite(column), column, np.nan)
             frame["runs"] = len(scenario.tasks)
             rows.append(frame[frame["level"] != UNIT_LEVELS["commune"]])  # cost: not by new commune
-    return from_reform(pd.concat(rows, ignore_index=True)) if rows else pd.DataFrame()
+    return (
+        _for_planners(from_reform(pd.concat(rows, ignore_index=True))) if rows else pd.DataFrame()
+    )
+
+
+#: Measures that show a lever acting at a place (any run not zero).
+_ACTING = ("additional_cost_vnd", "additional_households_any", "additional_online_files")
+
+
+def _for_planners(table: pd.DataFrame) -> pd.DataFrame:
+    """Only the places where a lever acts (and the total); money also in million VND."""
+    acting = table["measure"].isin(_ACTING) & ((table["q05"] != 0) | (table["q95"] != 0))
+    key = table["place"] + "|" + table["level"] + "|" + table["district"]  # names repeat
+    keep = key.isin(set(key[acting])) | (table["level"] == "total")
+    table = table[keep.to_numpy()].reset_index(drop=True)
+    money = table["measure"].str.endswith("_vnd").to_numpy()
+    for column in ("median", "q05", "q95"):
+        table[f"{column}_million_vnd"] = np.where(money, table[column] / 1e6, np.nan)
+    return table
