@@ -104,6 +104,12 @@ def test_the_quick_forecast_is_paired_coarse_and_reports_progress(baseline, tmp_
     assert seen[-1] == 1.0 and again.forecast.equals(result.forecast)
     extra = result.costs[result.costs["measure"] == "additional_cost_vnd"]
     assert (extra["median"] > 0).all()  # smartphones were paid for
+    from adoption.dashboard.results import change_line  # what the page says first
+
+    costs = result.costs
+    total = costs[(costs["level"] == "total") & (costs["date"] == costs["date"].max())]
+    gained = total.set_index("measure").loc["additional_households_any", "median"]
+    assert change_line(result).count(f"**{gained:,.0f}**") >= 1  # in the language in use
 
 
 def test_the_page_figures_are_drawn_in_vietnamese_without_a_missing_text(baseline, tmp_path):

@@ -83,7 +83,7 @@ def run(
 
 
 def _coarse(ensemble: Ensemble) -> Ensemble:
-    """The ensemble's districts and total only."""
+    """The ensemble without its old communes (districts, 2025 units, total)."""
     keep = (ensemble.places["level"] != "commune").to_numpy()
     return dataclasses.replace(
         ensemble,

@@ -70,8 +70,10 @@ def ResultView(result: quick.Result):
         lambda: charts(result, indicator, place, lang), [id(result), indicator, place, lang]
     )
     solara.Text(t("Quick forecast: {seconds:.1f} s").format(seconds=result.seconds))
-    for name, png in pngs.items():
-        solara.Image(png, width="100%", classes=[f"chart-{name}"])
+    if result.costs is not None:  # with levers: what they change first, then the levels
+        solara.Markdown(change_line(result), style={"font-size": "1.05em"})
+    for name in sorted(pngs, key=lambda n: n != "difference"):
+        solara.Image(pngs[name], width="100%", classes=[f"chart-{name}"])
     tables = {"forecast": result.forecast, "differences": result.differences}
     Files(tables, pngs, "figure-downloads")
 
@@ -126,6 +128,25 @@ def cost_table(result: quick.Result) -> str:
             lines.append(f"| {t(_MEANING[measure])} ({t(unit)}) | {median} | {low} – {high} |")
     lines += ["", t("A dash: unbounded (the 90 % interval of households gained includes 0).")]
     return "\n".join(lines)
+
+
+def change_line(result: quick.Result) -> str:
+    """Markdown: what the levers add by the last month, all districts, median and 90 % range."""
+    table = result.costs
+    last = table["date"].max()
+    rows = table[(table["level"] == "total") & (table["date"] == last)].set_index("measure")
+    parts = []
+    for measure in ("additional_households_any", "household_years_any"):
+        row = rows.loc[measure]
+        low, high = (_in(row[q], "households") for q in ("q05", "q95"))
+        parts.append(f"**{_in(row['median'], 'households')}** {t(_MEANING[measure]).lower()} "
+                     f"({t('90 % of runs')}: {low} – {high})")  # fmt: skip
+    month = pd.Timestamp(last).strftime("%Y-%m")
+    return (
+        t("What the levers change by {month}, all districts:").format(month=month)
+        + " "
+        + ("; ".join(parts))
+    )
 
 
 def _in(value: float, unit: str) -> str:

@@ -10,6 +10,7 @@ come from :mod:`adoption.reports.figures.style`; one scenario's fans are
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -193,9 +194,9 @@ def _draw_differences(ax: Axes, diff: pd.DataFrame, indicator: str, colour: dict
         )
     ax.axhline(0, color="black", linewidth=0.9)
     versus = ", ".join(map(str, pd.unique(diff["versus"])))
-    ax.set_ylabel(tr("difference to {versus}").format(versus=versus) + f"\n({dunit.label})")
+    ax.set_ylabel(tr("difference") + f"\n({dunit.label})")  # the title names what it is to
     title = tr("Paired difference to {versus} (same runs): median, 50 % and 90 % intervals")
-    ax.set_title(title.format(versus=versus), fontsize=10)
+    ax.set_title(textwrap.fill(title.format(versus=versus), 90), fontsize=10)
     ax.grid(alpha=0.3)
 
 
