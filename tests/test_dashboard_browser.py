@@ -161,9 +161,12 @@ def test_the_page_loads_in_vietnamese_and_switches_to_english(server, browser):
     wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, ".run-quick")))
     assert "chạy dự báo nhanh" in _css(browser, ".run-quick").text.lower()
     assert "Kịch bản" in browser.page_source
+    name = ".scenario-name input"
+    assert _css(browser, name).get_attribute("value") == "hiện trạng"  # the file's name_vi
     browser.save_screenshot(str(SHOTS / "planner_loaded_vi.png"))
     _css(browser, ".lang-en").click()
     wait.until(lambda b: "run quick forecast" in _css(b, ".run-quick").text.lower())
+    wait.until(lambda b: _css(b, name).get_attribute("value") == "baseline")
 
 
 def test_a_bad_value_shows_the_command_lines_message_beside_its_field(server, browser):

@@ -12,7 +12,7 @@ import solara
 from adoption.dashboard import draft as drafts
 from adoption.dashboard import state
 from adoption.dashboard.fields import Choice, NumberField, PlacePicker, TextField
-from adoption.dashboard.state import t
+from adoption.dashboard.state import t, text_key, text_of
 from adoption.errors import UserError
 from adoption.model.levers import TYPES
 
@@ -81,9 +81,10 @@ def LeverEditor(i: int, lever: dict, error: UserError | None, key: str):
     def setter(name: str):
         return lambda value: _set_lever(i, name, value)
 
-    with solara.Card(f"{i + 1}. {lever.get('label') or lever.get('type')}", classes=[css]):
+    label = text_of(lever, "label")
+    with solara.Card(f"{i + 1}. {label or lever.get('type')}", classes=[css]):
         Choice(t("Type of lever"), lever.get("type"), type_names(), setter("type"), f"{css}-type")
-        TextField(t("Label"), lever.get("label"), setter("label"), f"{css}-label", mine("label"))
+        TextField(t("Label"), label, setter(text_key("label")), f"{css}-label", mine("label"))
         PlacePicker(list(lever.get("where") or []), setter("where"), f"{css}-where", mine("where"))
         with solara.Row(style={"flex-wrap": "wrap"}):
             TextField(
@@ -125,8 +126,8 @@ def LeverEditor(i: int, lever: dict, error: UserError | None, key: str):
             )
         TextField(
             t("Source of the unit cost"),
-            lever.get("cost_source"),
-            setter("cost_source"),
+            text_of(lever, "cost_source"),
+            setter(text_key("cost_source")),
             f"{css}-cost_source",
             mine("cost_source"),
         )

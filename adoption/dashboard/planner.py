@@ -78,14 +78,9 @@ def ScenarioCard(error: UserError | None, key: str):
         if upload_error:
             solara.Error(upload_error, classes=["upload-error"])
         mine = {k: (error if key == k else None) for k in FIELDS}
-        TextField(t("Name"), draft.get("name"), set_key("name"), "scenario-name", mine["name"])
-        TextField(
-            t("Description"),
-            draft.get("description"),
-            set_key("description"),
-            "scenario-description",
-            mine["description"],
-        )
+        for key, label in (("name", "Name"), ("description", "Description")):  # page's language
+            TextField(t(label), state.text_of(draft, key), set_key(state.text_key(key)),
+                      f"scenario-{key}", mine[key])  # fmt: skip
         chosen = list(draft.get("districts") or drafts.districts())
         solara.SelectMultiple(
             t("Districts"),

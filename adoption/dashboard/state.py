@@ -36,6 +36,20 @@ def t(text: str) -> str:
     return tr(text, lang.value)
 
 
+#: Scenario texts a file may also give in Vietnamese (``name_vi``, ``label_vi``, ...).
+TEXTS_VI = ("name", "description", "label", "cost_source")
+
+
+def text_key(key: str) -> str:
+    """The key a text field edits in the page's language: ``name_vi`` on the Vietnamese page."""
+    return f"{key}_vi" if lang.value == "vi" and key in TEXTS_VI else key
+
+
+def text_of(table: dict, key: str) -> str:
+    """A scenario's (or lever's) text in the page's language, else in English."""
+    return table.get(text_key(key)) or table.get(key) or ""
+
+
 @cache
 def cache_folder() -> Path:
     """The server's folder of finished runs (removed with the process's temporary files)."""

@@ -47,6 +47,8 @@ KEYS: dict[str, str] = {
     "magnitude": "size of the lever (see the type)",
     "unit_cost_vnd": "cost per unit in VND (0 to 1e12; see the type)",
     "cost_source": "where the unit cost comes from (a docs/sources.md section or 'assumption')",
+    "label_vi": "optional: the label in Vietnamese (shown on the Vietnamese page)",
+    "cost_source_vi": "optional: the cost's source in Vietnamese (shown on the Vietnamese page)",
 }
 
 #: Largest cost per unit a lever may state: a trillion VND (about 40 million USD) per
@@ -73,6 +75,8 @@ class Intervention:
     ramp_months: int = 1
     label: str = ""
     cost_source: str = "assumption"
+    label_vi: str = ""
+    cost_source_vi: str = ""
 
     def __post_init__(self) -> None:
         where = "Intervention"
@@ -97,6 +101,9 @@ class Intervention:
             raise UserError(where, "where", "expected a list of district or commune names")
         if not isinstance(self.cost_source, str) or not self.cost_source.strip():
             raise UserError(where, "cost_source", "say where the unit cost comes from")
+        for key in ("label", "label_vi", "cost_source_vi"):
+            if not isinstance(getattr(self, key), str):
+                raise UserError(where, key, "expected text")
         object.__setattr__(self, "magnitude", magnitude)
         object.__setattr__(self, "unit_cost_vnd", float(self.unit_cost_vnd))
         object.__setattr__(self, "where", tuple(self.where))

@@ -55,6 +55,8 @@ from adoption.places.reform import expand, units
 KEYS: dict[str, str] = {
     "name": "short name (text, required)",
     "description": "what the scenario represents (text)",
+    "name_vi": "optional: the name in Vietnamese (shown on the Vietnamese page)",
+    "description_vi": "optional: the description in Vietnamese",
     "districts": "list of district names of the profile file",
     "start": "first month, YYYY-MM",
     "end": "last month, YYYY-MM",
@@ -99,6 +101,9 @@ class Scenario:
     discount_source: str = "assumption"
     #: A posterior file other than the shipped one (``parameters`` names it).
     posterior_path: Path | None = None
+    #: The name and description in Vietnamese (the dashboard's Vietnamese page shows them).
+    name_vi: str = ""
+    description_vi: str = ""
 
     @property
     def posterior_file(self) -> Path | None:
@@ -215,7 +220,8 @@ def parse_scenario(text: str, path: str | Path) -> Scenario:
     )
     check_size(scenario, chosen, path, "runs")
     own = posterior if source not in ("posterior", "defaults") else None
-    return replace(scenario, posterior_path=own, **_discount(path, data))
+    texts_vi = {k: _typed(path, data, k, str, "") for k in ("name_vi", "description_vi")}
+    return replace(scenario, posterior_path=own, **_discount(path, data), **texts_vi)
 
 
 def posterior_file(source: str, where: str | Path, key: str = "parameters") -> Path | None:

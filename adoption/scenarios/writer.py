@@ -15,8 +15,8 @@ from adoption.scenarios.scenario import Scenario
 
 #: Top-level keys in the order a file lists them (tables last).
 ORDER = (
-    "name", "description", "districts", "start", "end", "seed", "runs", "scale", "profile",
-    "parameters", "discount_rate", "discount_source",
+    "name", "name_vi", "description", "description_vi", "districts", "start", "end", "seed",
+    "runs", "scale", "profile", "parameters", "discount_rate", "discount_source",
 )  # fmt: skip
 
 
@@ -32,6 +32,8 @@ def lever_data(lever: Intervention) -> dict:
         "magnitude": lever.magnitude,
         "unit_cost_vnd": lever.unit_cost_vnd,
         "cost_source": lever.cost_source,
+        "label_vi": lever.label_vi,
+        "cost_source_vi": lever.cost_source_vi,
     }
 
 
@@ -40,6 +42,8 @@ def scenario_data(scenario: Scenario) -> dict:
     data = {
         "name": scenario.name,
         "description": scenario.description,
+        "name_vi": scenario.name_vi,
+        "description_vi": scenario.description_vi,
         "districts": list(scenario.districts) if scenario.districts else None,
         "start": scenario.start,
         "end": scenario.end,
@@ -86,4 +90,4 @@ def value(item) -> str:
 
 
 def _empty(item) -> bool:
-    return item is None or (isinstance(item, list | tuple | dict) and not item)
+    return item is None or item == "" or (isinstance(item, list | tuple | dict) and not item)
