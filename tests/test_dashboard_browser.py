@@ -22,6 +22,7 @@ import pytest
 pytest.importorskip("solara")
 webdriver = pytest.importorskip("selenium.webdriver")
 
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support import expected_conditions as seen  # noqa: E402
@@ -308,5 +309,31 @@ def test_the_planner_page_is_usable_at_phone_width(server, browser):
             rect = _css(browser, switch).rect
             assert rect["x"] + rect["width"] <= width, switch
         browser.save_screenshot(str(SHOTS / "planner_phone_vi.png"))
+    finally:
+        browser.set_window_size(1500, 1100)
+
+
+def test_the_researcher_page_is_usable_at_phone_width(server, browser):
+    """At 400 px the run's figures fit the screen, one above the other; nothing runs off."""
+    browser.set_window_size(400, 1400)
+    try:
+        _open(browser, server, "researcher")
+        WebDriverWait(browser, 90).until(_grid_drawn)
+        width = browser.execute_script("return window.innerWidth")
+        drawer = _css(browser, ".v-navigation-drawer")  # the controls: a drawer on a phone
+        if drawer.rect["x"] >= 0:  # open: it leaves a strip to tap, which closes it
+            assert drawer.rect["x"] + drawer.rect["width"] <= 0.9 * width
+            browser.save_screenshot(str(SHOTS / "researcher_phone_controls_vi.png"))
+            ActionChains(browser).move_by_offset(width - 15, 700).click().perform()
+            WebDriverWait(browser, 10).until(lambda b: drawer.rect["x"] < 0)
+        browser.save_screenshot(str(SHOTS / "researcher_phone_vi.png"))
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= width
+        grid, curves = _css(browser, ".village-grid").rect, _css(browser, ".district-curves").rect
+        for rect in (grid, curves):
+            assert rect["x"] >= 0 and rect["x"] + rect["width"] <= width
+        assert curves["y"] >= grid["y"] + grid["height"] - 1  # below, not beside
+        for switch in (".lang-en", ".lang-vi", ".nav-planner"):  # the bar fits the phone
+            rect = _css(browser, switch).rect
+            assert rect["x"] + rect["width"] <= width, switch
     finally:
         browser.set_window_size(1500, 1100)

@@ -285,7 +285,8 @@ def ParameterTable(model: ResearchModel):
 #: What SolaraViz draws, in order: grid and curves side by side, the texts below.
 COMPONENTS = [(VillageGrid, 0), (DistrictCurves, 0), (RunInfo, 0), (ParameterTable, 0)]
 #: The figures fill their tile (Mesa's grid cells) without spilling over the next one; a
-#: long slider label wraps rather than squeezing its slider to nothing.
+#: long slider label wraps rather than squeezing its slider to nothing; on a phone the tiles
+#: stack (the controls are in Solara's drawer, behind the menu button).
 STYLE = """
 .research-figure img { max-width: 100%; max-height: 380px; width: auto; height: auto; }
 .run-info p { margin-bottom: 6px; font-size: 14px; }
@@ -293,6 +294,16 @@ STYLE = """
 .run-parameters table { font-size: 11px; line-height: 1.05; }
 .run-parameters td, .run-parameters th { padding: 0 6px !important; height: auto !important; }
 .run-parameters td:first-child, .run-parameters th:first-child { text-align: left !important; }
+@media (max-width: 600px) {  /* a phone: Mesa's tiles one above the other, full width */
+  .v-navigation-drawer { top: 56px !important; max-height: calc(100% - 56px) !important;
+                         min-width: 0 !important; width: 85vw !important; }  /* tap beside it */
+  .vue-grid-layout { height: auto !important; }
+  .vue-grid-item { position: static !important; transform: none !important; width: 100% !important;
+                   height: auto !important; margin-bottom: 12px; }
+  .vue-grid-item > .vue-resizable-handle { display: none !important; }
+  .research-figure img { max-height: none; }
+  .run-parameters { overflow-x: auto; }
+}
 """
 
 
