@@ -245,7 +245,7 @@ def test_the_downloaded_scenario_validates_and_holds_the_lever(server, browser):
     files = _downloaded(browser.downloads, ".toml")
     assert main(["validate", str(files[0])]) == 0
     scenario = load_scenario(files[0])
-    assert scenario.name == "kịch bản thử"
+    assert scenario.name_vi == "kịch bản thử"  # typed on the Vietnamese page
     levers = [(lv.type, lv.magnitude, lv.where) for lv in scenario.interventions]
     assert levers == [("train_teams", 1.5, ("Chợ Đồn",))]
 

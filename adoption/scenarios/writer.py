@@ -32,8 +32,7 @@ def lever_data(lever: Intervention) -> dict:
         "magnitude": lever.magnitude,
         "unit_cost_vnd": lever.unit_cost_vnd,
         "cost_source": lever.cost_source,
-        "label_vi": lever.label_vi,
-        "cost_source_vi": lever.cost_source_vi,
+        **_texts_vi(lever, ("label_vi", "cost_source_vi")),
     }
 
 
@@ -42,8 +41,7 @@ def scenario_data(scenario: Scenario) -> dict:
     data = {
         "name": scenario.name,
         "description": scenario.description,
-        "name_vi": scenario.name_vi,
-        "description_vi": scenario.description_vi,
+        **_texts_vi(scenario, ("name_vi", "description_vi")),
         "districts": list(scenario.districts) if scenario.districts else None,
         "start": scenario.start,
         "end": scenario.end,
@@ -58,6 +56,11 @@ def scenario_data(scenario: Scenario) -> dict:
         "interventions": [lever_data(lever) for lever in scenario.interventions],
     }
     return data
+
+
+def _texts_vi(item, keys: tuple[str, ...]) -> dict:
+    """The Vietnamese texts ``item`` has (an empty one is left out of the file)."""
+    return {key: getattr(item, key) for key in keys if getattr(item, key)}
 
 
 def dumps(data: dict, comments: str = "") -> str:
@@ -90,4 +93,4 @@ def value(item) -> str:
 
 
 def _empty(item) -> bool:
-    return item is None or item == "" or (isinstance(item, list | tuple | dict) and not item)
+    return item is None or (isinstance(item, list | tuple | dict) and not item)
