@@ -24,6 +24,7 @@ from adoption.reports.figures.style import (
     _Unit,
     _year_axis,
 )
+from adoption.reports.i18n import tr
 
 #: The note under a figure whose panels draw reported figures as bars over their months.
 BAR_NOTE = "bars: the months a reported figure may refer to (the texts give no dates)"
@@ -49,7 +50,8 @@ def fan_panel(
     _observation_band(ax, x, rows, unit, FAN_COLOUR)
     _band(ax, x, rows, unit, FAN_COLOUR)
     level = str(rows["level"].iloc[0])
-    if reported is not None:
+    if reported is not None and len(reported):
+        _nowcast_line(ax, pd.to_datetime(reported["date_end"], format="%Y-%m").max(), x)
         shown = pd.to_datetime(reported["date_end"], format="%Y-%m") >= rows["date"].iloc[0]
         shown &= pd.to_datetime(reported["date_start"], format="%Y-%m") <= rows["date"].iloc[-1]
         _draw_reported(ax, reported[shown], place, level, indicator, fontsize)
@@ -60,6 +62,18 @@ def fan_panel(
     ax.set_xlim(x[0], x[-1])
     ax.grid(alpha=0.3)
     _year_axis(ax)
+
+
+def _nowcast_line(ax: Axes, last: pd.Timestamp, x) -> None:
+    """A dotted line at the last month a reported figure covers.
+
+    Before it the fan is a nowcast (the figures constrain it), after it a forecast.
+    """
+    if not x[0] < last.to_datetime64() < x[-1]:
+        return
+    label = tr("last reported figure ({month}): nowcast before, forecast after")
+    ax.axvline(last, color="0.35", linestyle=":", linewidth=1.2, zorder=3,
+               label=label.format(month=f"{last:%Y-%m}"))  # fmt: skip
 
 
 def row_label(label: str) -> tuple[str, float]:
