@@ -228,6 +228,6 @@ def _draw_references(
             va="top" if high else "bottom",
             fontsize=fontsize,
             color=REFERENCE_COLOUR,
-            zorder=6,
+            zorder=4.5,  # over the fans, under a reported figure (which it must not hide)
             bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 0.6},
         )
