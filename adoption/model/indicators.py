@@ -332,14 +332,11 @@ def _by_home(model, files, communes: np.ndarray, desk_rows: dict, real) -> np.nd
 
     Desk counts are replaced by the files of each commune's households (NaN if not counted).
     """
-    if not model.units.n or not desk_rows:
-        return communes
-    home = communes.copy()
-    first = len(communes) - len(desk_rows)
-    for k, name in enumerate(desk_rows):
+    home = communes.copy() if model.units.n else communes
+    for k, name in enumerate(desk_rows if model.units.n else ()):
         i = INDICATORS[name]
-        counts = files.get(f"{i.desks}@home") if isinstance(i.desks, str) else None
-        home[first + k] = np.nan if counts is None else counts * (real if i.real else 1.0)
+        counts = files.get(f"{i.desks}@home", np.nan) if isinstance(i.desks, str) else np.nan
+        home[len(communes) - len(desk_rows) + k] = counts * (real if i.real else 1.0)
     return home
 
 
