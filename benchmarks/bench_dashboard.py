@@ -86,7 +86,7 @@ def main() -> None:
     found = {
         "median_pp": f"{max(gaps):.1f}",
         "width_ratio": f"{np.median(ratios):.1f}",
-        "household_years_pct": f"{min(years):+.0f} to {max(years):+.0f}",
+        "household_years_pct": f"{min(years):+.0f} – {max(years):+.0f}",  # no word: any language
     }
     print("caveat:", found)
     if args.write:
