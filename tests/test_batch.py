@@ -31,7 +31,7 @@ def _specs(record: str) -> list[RunSpec]:
             RunSpec(
                 params=Params().replace(**changed) if r != 2 else Params(),
                 districts=districts,
-                scale=(0.03, 0.05, 0.03, 0.04)[r],
+                scale=(0.04, 0.05, 0.04, 0.06)[r],
                 rng=1000 + r,
                 interventions=LEVERS if r % 2 == 0 else (),
                 end="2030-12",

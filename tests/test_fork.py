@@ -71,7 +71,7 @@ def test_points_evaluated_in_batches_are_the_points_evaluated_one_by_one():
     """Evaluator.many (paired runs of many points as one batch, forked once) == Evaluator()."""
     from adoption.decisions.experiment import Evaluator
 
-    evaluator = Evaluator("scenarios/combined.toml", seeds=(3, 4), scale=0.02)
+    evaluator = Evaluator("scenarios/combined.toml", seeds=(3, 4), scale=0.04)
     rng = np.random.default_rng(8)
     factors = evaluator.factors()
     points = [{k: float(rng.uniform(lo, hi)) for k, (lo, hi) in factors.items()} for _ in range(3)]

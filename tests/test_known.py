@@ -28,7 +28,7 @@ def test_a_hindcast_run_offers_what_was_known_then_the_stated_rule(until):
     every desk's share of procedures online heads linearly from its value at the cut-off
     for the national target decided before it (80 % by 2025-12), then stays there."""
     later = hindcast_module.split(fit_figures(), until)["later"]
-    simulator = Simulator(later, Settings(known_by=until, scale=0.02, district_target_scale=0.02,
+    simulator = Simulator(later, Settings(known_by=until, scale=0.04, district_target_scale=0.04,
                                           target_communes_full_scale=False))  # fmt: skip
     assert latest_input(simulator.profiles) <= parse_month(until)
     model = AdoptionModel(spec=simulator.spec({}, 1))

@@ -65,16 +65,16 @@ def test_bass_check_detects_a_wrong_q():
 
 
 def test_same_seed_gives_identical_output():
-    a = AdoptionModel(scale=0.02, end="2024-12", rng=3)
-    b = AdoptionModel(scale=0.02, end="2024-12", rng=3)
+    a = AdoptionModel(scale=0.04, end="2024-12", rng=3)
+    b = AdoptionModel(scale=0.04, end="2024-12", rng=3)
     a.run_model()
     b.run_model()
     pd.testing.assert_frame_equal(a.tidy(), b.tidy())
 
 
 def test_different_seeds_give_different_output():
-    a = AdoptionModel(scale=0.02, end="2024-12", rng=3)
-    b = AdoptionModel(scale=0.02, end="2024-12", rng=4)
+    a = AdoptionModel(scale=0.04, end="2024-12", rng=3)
+    b = AdoptionModel(scale=0.04, end="2024-12", rng=4)
     a.run_model()
     b.run_model()
     assert not a.tidy()["value"].equals(b.tidy()["value"])
@@ -175,7 +175,7 @@ def test_teams_and_offices_are_mesa_agents(small_run):
 
 def test_team_agents_control_visits():
     """Setting every team's members to zero through the agents stops all visits."""
-    model = AdoptionModel(scale=0.02, end="2023-12", rng=1)
+    model = AdoptionModel(scale=0.04, end="2023-12", rng=1)
     for team in model.agents_by_type[CommunityTeam]:
         team.members = 0
     model.run_model()
@@ -185,13 +185,13 @@ def test_team_agents_control_visits():
 
 
 def test_teams_switch_off_visits_entirely():
-    model = AdoptionModel(scale=0.02, end="2023-12", teams=False, rng=1)
+    model = AdoptionModel(scale=0.04, end="2023-12", teams=False, rng=1)
     model.run_model()
     assert np.array(model.datacollector.model_vars["team_visits"]).sum() == 0
 
 
 def test_release_lets_the_model_be_collected():
-    model = AdoptionModel(scale=0.02, end="2019-06", rng=1)
+    model = AdoptionModel(scale=0.04, end="2019-06", rng=1)
     model.run_model()
     ref = weakref.ref(model)
     model.release()
@@ -239,7 +239,7 @@ def test_release_works_without_mesas_private_agent_ids(monkeypatch):
     """Later Mesa versions have no ``Agent._ids``; release() must not rely on it."""
     import mesa
 
-    model = AdoptionModel(scale=0.02, end="2019-03", rng=1)
+    model = AdoptionModel(scale=0.04, end="2019-03", rng=1)
     model.run_model()
     monkeypatch.delattr(mesa.Agent, "_ids", raising=False)
     model.release()

@@ -55,7 +55,7 @@ def test_schedule_interpolates_and_holds_flat():
 
 
 def test_users_own_profile_file_is_used(tmp_path):
-    rows = _rows()
+    rows = [r for r in _rows() if not (r["key"] == "households" and r["commune"])]  # even split
     for r in rows:
         if r["district"] == "Chợ Đồn" and r["key"] == "households":
             r["value"] = "6000"

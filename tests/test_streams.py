@@ -17,7 +17,7 @@ def test_a_lever_does_not_change_other_processes_draws():
     """Changing team capacity leaves procedure demand untouched, household for household."""
     totals = []
     for visits in (2.0, 8.0):
-        model = AdoptionModel(Params(visits_per_member=visits), scale=0.03, end="2024-12", rng=9)
+        model = AdoptionModel(Params(visits_per_member=visits), scale=0.04, end="2024-12", rng=9)
         model.run_model()
         totals.append(np.array(model.datacollector.model_vars["files_total"]))
     assert np.array_equal(totals[0], totals[1])

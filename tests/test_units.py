@@ -77,7 +77,7 @@ def test_a_new_communes_rate_is_its_summed_numerator_over_its_denominator(run):
 
 
 def test_units_only_from_the_reform_and_a_batch_run_is_its_single_run():
-    spec = RunSpec(scale=0.03, rng=5, end="2026-06", record="forecast")
+    spec = RunSpec(scale=0.04, rng=5, end="2026-06", record="forecast")
     alone = AdoptionModel(spec=spec)
     alone.run_model()
     batch = BatchModel([spec.replace(rng=9), spec])
@@ -95,7 +95,7 @@ def test_the_forecast_table_has_the_2025_units_from_2025_07(tmp_path):
     from adoption.cli import main
 
     out = tmp_path / "out"
-    args = ["run", "baseline", "--runs", "2", "--scale", "0.02", "--out", str(out)]
+    args = ["run", "baseline", "--runs", "2", "--scale", "0.04", "--out", str(out)]
     assert main([*args, "--no-figures", "--no-progress"]) == 0
     table = pd.read_csv(out / "forecast.csv", encoding="utf-8-sig")
     units = table[table["level"].isin(["commune_2025", "province_2025"])]

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-RUN = ["run", "baseline", "--runs", "3", "--scale", "0.03", "--no-figures", "--no-progress"]
+RUN = ["run", "baseline", "--runs", "3", "--scale", "0.04", "--no-figures", "--no-progress"]
 
 
 def _adoption(args: list[str], cwd: Path, site: Path | None = None):
