@@ -19,7 +19,11 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 PROFILE = HERE.parents[2] / "adoption" / "data" / "districts.csv"
-CENSUS = "docs/data/commune_population/census_2019.csv (GSO 2019 census via hgscarlette/vn-demographic @ bfc5508)"
+CENSUS = (
+    "docs/data/commune_population/census_2019.csv "
+    "(GSO 2019 census via hgscarlette/vn-demographic @ bfc5508)"
+)
+RULE = "D: district households x the commune's share of the district's 2019 census households"
 
 
 def _read(path: Path) -> list[dict]:
@@ -29,7 +33,8 @@ def _read(path: Path) -> list[dict]:
 
 def shares() -> dict[tuple[str, str], tuple[int, str]]:
     """(district, commune) -> (2019 census households of its units, source text)."""
-    census = {(r["district_2019"], r["unit_2019"]): int(r["households"]) for r in _read(HERE / "census_2019.csv")}
+    rows = _read(HERE / "census_2019.csv")
+    census = {(r["district_2019"], r["unit_2019"]): int(r["households"]) for r in rows}
     out = {}
     for row in _read(HERE / "model_to_2019.csv"):
         units = [u.split("/", 1) for u in row["units_2019"].split("; ")]
@@ -44,12 +49,14 @@ def households(district_total: int, weights: dict[str, int]) -> dict[str, int]:
     whole = sum(weights.values())
     exact = {c: district_total * w / whole for c, w in weights.items()}
     out = {c: math.floor(x) for c, x in exact.items()}
-    for c in sorted(exact, key=lambda c: exact[c] - out[c], reverse=True)[: district_total - sum(out.values())]:
+    left = district_total - sum(out.values())
+    for c in sorted(exact, key=lambda c: exact[c] - out[c], reverse=True)[:left]:
         out[c] += 1
     return out
 
 
 def main() -> None:
+    """Replace the communes' ``households`` rows of the profile file."""
     text = PROFILE.read_text(encoding="utf-8")
     header, *lines = text.splitlines()
     rows = list(csv.reader(lines))
@@ -64,7 +71,7 @@ def main() -> None:
             weights = {c: w for (d, c), (w, _) in found.items() if d == district}
             for commune, n in households(totals[district], weights).items():
                 why = found[(district, commune)][1]
-                source = f"D: district households x the commune's share of the district's 2019 census households ({why}; {CENSUS})"
+                source = f"{RULE} ({why}; {CENSUS})"
                 out.append([district, commune, "households", "", str(n), "households", source])
     with PROFILE.open("w", encoding="utf-8", newline="") as handle:
         handle.write(header + "\n")
