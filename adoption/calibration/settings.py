@@ -40,8 +40,9 @@ class Settings:
     #: ``"pyabc"`` only: stop when fewer proposals than this are accepted.
     min_acceptance_rate: float = 0.02
     #: Scale of communes without targets: they do not affect the targets (peer influence is
-    #: within villages, desks have no capacity limit), so they are kept small.
-    scale: float = 0.02
+    #: within villages, desks have no capacity limit), so they are kept small - but at least one
+    #: simulated household per village (the smallest, Quang Vinh's, hold 28: 1/28 = 0.036).
+    scale: float = 0.04
     target_communes_full_scale: bool = True
     #: Scale of every commune of a district that has a district-level target. At 0.1
     #: (villages of ~9 households) finite-size effects of village peer influence biased

@@ -175,7 +175,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     cal.add_argument("--resume", action="store_true", help="continue the run kept in --db")
     cal.add_argument("--no-progress", action="store_true", help="no progress bar")
-    cal.add_argument("--scale", type=float, default=0.02, help="scale of non-target communes")
+    cal.add_argument(
+        "--scale", type=float, help="scale of non-target communes (default: Settings.scale)"
+    )
     decision.smc_options(cal)
     cal.set_defaults(handler=_calibrate)
     decision.add_commands(commands)
