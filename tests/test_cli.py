@@ -311,7 +311,9 @@ def test_a_toy_run_does_not_overwrite_shipped_results(argv, capsys):
     assert shipped.read_bytes() == before
 
 
-@pytest.mark.parametrize("command", [["calibrate"], ["hindcast", "--until", "2022-12"]])
+@pytest.mark.parametrize(  # both take --no-progress, as run does
+    "command", [["calibrate", "--no-progress"], ["hindcast", "--until", "2022-12", "--no-progress"]]
+)
 def test_calibrate_and_hindcast_keep_a_users_files_and_lock_their_folder(command, tmp_path, capsys):
     """As `run` does: no user's file replaced, no second command in the same folder."""
     from adoption.ensemble.outputs import OutputSet

@@ -38,6 +38,7 @@ def add_commands(commands) -> None:
         help="runs of the baseline forecast from the hindcast's posterior, kept in "
         "OUT/baseline/ (0: none)",
     )
+    hind.add_argument("--no-progress", action="store_true", help="no progress bar")
     smc_options(hind)
     hind.set_defaults(handler=_hindcast)
     sens = commands.add_parser(
@@ -163,7 +164,8 @@ def _hindcast(args: argparse.Namespace) -> int:
     out = args.out or f"out/hindcast-{args.until}"
     with OutputSet(out, "hindcast", staged=False, keep_others=args.replace) as output:
         out = output.out
-        result = hindcast(args.until, out, settings_, draws=args.draws, seed=args.seed)
+        result = hindcast(args.until, out, settings_, draws=args.draws, seed=args.seed,
+                          progress=not args.no_progress)  # fmt: skip
         result["files"] += write_report(out, result)
         if args.baseline_runs > 0:
             result["files"] += _hindcast_baseline(out, args.baseline_runs)
