@@ -328,15 +328,14 @@ def measure(model, files: dict[str, np.ndarray], names=None) -> dict[str, np.nda
 
 
 def _by_home(model, files, communes: np.ndarray, desk_rows: dict, real) -> np.ndarray:
-    """Per-commune values by where households live (:mod:`adoption.model.units`).
-
-    Desk counts are replaced by the files of each commune's households (NaN if not counted).
-    """
-    home = communes.copy() if model.units.n else communes
-    for k, name in enumerate(desk_rows if model.units.n else ()):
+    """Per-commune values by where households live: file counts by home commune, cost NaN."""
+    if not model.units.n:
+        return communes
+    home = communes.copy()
+    for k, name in enumerate(desk_rows, start=len(communes) - len(desk_rows)):
         i = INDICATORS[name]
-        counts = files.get(f"{i.desks}@home", np.nan) if isinstance(i.desks, str) else np.nan
-        home[len(communes) - len(desk_rows) + k] = counts * (real if i.real else 1.0)
+        counts = files[f"{i.desks}@home"] if isinstance(i.desks, str) else np.nan
+        home[k] = counts * (real if i.real else 1.0)
     return home
 
 

@@ -112,13 +112,11 @@ def _campaign(m) -> dict | None:
 
 def _procedures(m) -> dict[str, np.ndarray]:
     n_desks = len(m.offices.start)
-    if not m.use_offices:
-        homes = [f"{name}@home" for name in rules.FILE_COUNTS] if m.units.n else []
-        n = {
-            **dict.fromkeys(rules.FILE_COUNTS, n_desks),
-            **dict.fromkeys(homes, m.structure.n_communes),
-        }
-        return {name: np.zeros(size, np.int64) for name, size in n.items()}
+    if not m.use_offices:  # no files, per desk and (for the 2025 units) per home commune
+        zeros = {name: np.zeros(n_desks, np.int64) for name in rules.FILE_COUNTS}
+        if m.units.n:
+            zeros |= {f"{k}@home": np.zeros(m.structure.n_communes, np.int64) for k in zeros}
+        return zeros
     who, u = m.draws.files(m.procedure_rates)
     fee_cut = None if m.levers.fee_cut is None else m.levers.fee_cut[m.step_index]
     rep = None if m.structure.household_rep is None else m.structure.household_rep[who]
