@@ -354,3 +354,38 @@ def test_a_dated_campaign_in_the_profile_reaches_its_commune_in_its_month(tmp_pa
         cost["value"].iloc[-1]
         == teams_only.counts["cost_vnd"][teams_only.structure.commune_names.index("Lương Bằng")]
     )  # the status quo's campaign costs nothing
+
+
+@pytest.mark.parametrize("k", [1.0, 4.0])
+def test_files_crowd_into_the_procedures_offered_online_first(k, monkeypatch):
+    """With staff filing every offered file online, the online files are the offered ones:
+    their number matches ``1 - (1 - share) ** k`` of each desk's files, summed over desks and
+    months, within four binomial standard deviations."""
+    from adoption.model import rules
+
+    months = []  # per month: (files per desk, online files per desk, share per desk, started)
+
+    def spy(hh, offices, step, month, *args, **kwargs):
+        counts = real(hh, offices, step, month, *args, **kwargs)
+        started = offices.start <= month  # staff file online once the e-desk runs
+        share = offices.online_share[step]
+        months.append((counts["files_total"], counts["files_online"], share, started))
+        return counts
+
+    real = rules.procedures
+    monkeypatch.setattr(rules, "procedures", spy)
+    model = AdoptionModel(Params(assist_prob=1.0, file_concentration=k), districts=["Yên Lạc"],
+                          scale=0.3, end="2024-12", rng=11)  # fmt: skip
+    model.run_model()
+    online = expected = variance = 0.0
+    for files, on, share, started in months:
+        p = rules.files_offered(share, k) * started
+        online += on.sum()
+        expected += (files * p).sum()
+        variance += (files * p * (1 - p)).sum()
+    assert expected > 1000  # enough files to tell k = 1 from k = 4
+    assert abs(online - expected) < 4 * np.sqrt(variance)
+    share = months[-1][2]  # the share of files is above the share of procedures when k > 1
+    assert (rules.files_offered(share, k) >= share).all()
+    if k > 1:
+        assert (rules.files_offered(share, k) > share)[(share > 0) & (share < 1)].all()

@@ -152,6 +152,18 @@ class Params:
         "assumption; Văn Yên handles 415 procedure types at the district and 145 at communes "
         "(003), but most files (civil status, certification) are commune files",
     )
+    file_concentration: float = _p(
+        1.0,
+        "x",
+        "how much files crowd into the procedures offered online first: a desk offering a share "
+        "s of its procedures online receives 1 - (1 - s)^k of its files for them (1: files "
+        "spread evenly over procedures)",
+        "assumption (calibrated): the busiest procedures (civil status, certification, residence)"
+        " were put online first (Decision 06/QĐ-TTg's essential services), and 32 % of online "
+        "services had no online file in 2022 (calibration/observations.csv, "
+        "nat_ops_with_dossiers_2022); docs/model.md, Procedures",
+        bounds=(1.0, 10.0),
+    )
     online_choice: float = _p(
         0.8, "0-1", "probability an able, verified online filer files online when offered"
     )

@@ -246,6 +246,19 @@ FILE_COUNTS = (
 )
 
 
+def files_offered(share: np.ndarray, concentration) -> np.ndarray:
+    """Share of a desk's files whose procedure is offered online: ``1 - (1 - share) ** k``.
+
+    Files are not spread evenly over procedures: a few (birth registration, certified copies,
+    residence) carry most of them and went online first, so a desk offering a share ``share``
+    of its procedures online receives more than that share of its files for them. ``k`` is
+    ``file_concentration``; at 1 the two shares are equal.
+    """
+    if np.ndim(concentration) == 0 and concentration == 1.0:
+        return share
+    return 1.0 - (1.0 - share) ** concentration
+
+
 def procedures(
     hh: Households,
     offices: OfficeArrays,
@@ -266,8 +279,9 @@ def procedures(
     households). A file goes to the district desk with probability
     ``district_desk_share``, else to the commune desk (after the 2025 reform always to the
     commune desk, now a commune service centre: ``OfficeArrays.absorb``), and is offered online
-    with the desk's ``online_share``. An online filer whose identity has been
-    verified files online with probability ``online_choice``; anyone else comes
+    with probability :func:`files_offered` of the desk's ``online_share`` (a share of
+    procedures; files crowd into the procedures offered first). An online filer whose
+    identity has been verified files online with probability ``online_choice``; anyone else comes
     in person, is verified there (once, if the desk's electronic one-stop
     system has started: staff verify on the provincial portal), and staff file it online at the desk
     with the desk's ``assist`` probability if it is offered online. A fee is
@@ -287,7 +301,9 @@ def procedures(
     to_district = u[0] < np.float32(at(params.district_desk_share, rep))
     to_district &= offices.closes[district_desk] > month  # no district desk after the reform
     desk = commune + to_district * (district_desk - commune)
-    offered = u[1] < offices.online_share[step, desk]
+    offered = u[1] < files_offered(
+        offices.online_share[step, desk], at(params.file_concentration, rep)
+    )
     fee = u[4] < np.float32(at(params.fee_share, rep))
     choice = np.float32(at(params.online_choice, rep))
     if fee_cut is not None:
