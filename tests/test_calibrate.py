@@ -115,6 +115,35 @@ def test_the_offset_and_discrepancy_of_a_figure_follow_its_level_and_family():
     assert ll(4 * y, obs_sd_local=1.0) == ll(4 * y)  # a national figure is not local
 
 
+def test_a_national_share_of_files_has_its_own_offset():
+    """Rule 4: national file statistics (every agency's files) and national shares of people
+    are read through separate offsets; a province's figure through the province's."""
+    from adoption.calibration.noise import observation_draws
+    from adoption.calibration.observations import fit_figures
+
+    figures = fit_figures().set_index("id")
+    cases = {  # figure -> the offset that moves it
+        "nat_online_records_2024": "obs_offset_nation_files",  # files, the nation
+        "papi_ncsp_use_2022": "obs_offset_nation",  # adults, the nation
+        "evnnpc_cashless_2024may": "obs_offset_nation",  # households, the region
+        "vp_online_2024": "obs_offset_province",  # files, a province
+    }
+    names = set(cases.values())
+    for key, moving in cases.items():
+        figure = figures.loc[[key]].reset_index()
+        y = figure["value"].item()
+
+        def ll(name, figure=figure, key=key, y=y):
+            sim = {key: np.array([y]), f"{key}/n": np.array([1e5])}
+            draws = observation_draws({"obs_sd_wide": 0.3, name: 1.0})
+            return log_likelihood(sim, figure, Settings().reporting_sd, draws)[0]
+
+        base = ll("obs_sd_local")  # a parameter no wide figure reads: no offset
+        assert ll(moving) < base, (key, moving)  # an offset away from the model's value
+        for other in names - {moving}:
+            assert ll(other) == base, (key, other)
+
+
 def test_the_likelihood_integrates_the_observation_parameters_out():
     """The mean over draws: a draw that fits better is picked more often."""
     from adoption.calibration.noise import integrated

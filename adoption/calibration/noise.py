@@ -13,7 +13,9 @@ scale (``docs/methods.md``, observation model, states every rule):
 
 The representativeness ``offset`` is 0 for the model's own communes and districts and a
 calibrated parameter for a province's (``obs_offset_province``) and a national or regional
-figure (``obs_offset_nation``). The discrepancy of family ``f`` at level group ``g`` is
+figure (``obs_offset_nation``; ``obs_offset_nation_files`` for a share of files: national
+file statistics count every agency's files). The discrepancy of family ``f`` at level group
+``g`` is
 ``obs_sd_<g> * exp(FAMILY_SPREAD * obs_family_<f>)`` with standard normal family terms:
 a hierarchical prior (partial pooling) in non-centred form. A lower (upper) bound is the
 probability that the reported figure exceeds (falls short of) ``y``. The report month is
@@ -35,6 +37,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.special import expit, logit, ndtr
 
+from adoption.model.indicators import INDICATORS
 from adoption.model.params import Params
 
 #: Rates are clipped to [EDGE, 1 - EDGE] before the logit (a model rate of exactly 0).
@@ -77,6 +80,11 @@ FAMILIES: dict[str, str] = {
     "account_rate": "accounts",
     "cashless_bill_rate": "cashless",
 }
+#: Indicators that are shares of procedure files (rule 4: their national figures are
+#: administrative statistics with their own representativeness offset).
+FILE_SHARES = frozenset(
+    n for n in FAMILIES if n in INDICATORS and INDICATORS[n].share_of.endswith("files")
+)
 #: How far one family's discrepancy may sit from its level's: a factor exp(0.5) per sd.
 FAMILY_SPREAD = 0.5
 #: Observation parameters, in Params order.
@@ -110,6 +118,18 @@ def _family_scaled(scale: np.ndarray, term) -> np.ndarray:
     return scale * np.exp(FAMILY_SPREAD * term)
 
 
+def offset_name(figure, group: str) -> str:
+    """The representativeness offset of a figure of level group ``group`` (rule 4).
+
+    A national or regional share of files (an administrative statistic of every agency's
+    files) has its own offset, ``obs_offset_nation_files``; other national figures (shares
+    of people or households) and a province's figure have their group's.
+    """
+    if group == "nation" and figure.indicator in FILE_SHARES:
+        return "obs_offset_nation_files"
+    return f"obs_offset_{group}"
+
+
 def figure_terms(figure, draws: dict[str, np.ndarray], reporting_sd: dict[str, float]):
     """``(tau, offset (K,), extra_sd (K,))`` of one figure for K draws of the parameters.
 
@@ -122,7 +142,7 @@ def figure_terms(figure, draws: dict[str, np.ndarray], reporting_sd: dict[str, f
     definition = getattr(figure, "definition_sd", 0.0)
     group = LEVEL_GROUP[getattr(figure, "representativeness", None) or figure.level]
     local = group == "local"
-    offset = np.zeros_like(draws["obs_sd_local"]) if local else draws[f"obs_offset_{group}"]
+    offset = np.zeros_like(draws["obs_sd_local"]) if local else draws[offset_name(figure, group)]
     family = FAMILIES.get(figure.indicator)
     term = draws[f"obs_family_{family}"] if family else 0.0
     discrepancy = _family_scaled(draws["obs_sd_local" if local else "obs_sd_wide"], term)

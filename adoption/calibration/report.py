@@ -332,7 +332,9 @@ def _page(predictive, summary, generations, settings, targets, draws, warning) -
         "simulation's likelihood and drawn with each particle. `obs_sd_local` sets the "
         "forecasts' observation band.",
         "- Provinces' and the nation's figures map to the model's districts through calibrated "
-        "offsets (`obs_offset_province`, `obs_offset_nation`) with their own uncertainty.",
+        "offsets (`obs_offset_province`; `obs_offset_nation` for shares of people or "
+        "households, `obs_offset_nation_files` for shares of files) with their own "
+        "uncertainty.",
         "- One `digitise_max` serves Lâm Thượng (63 %) and Trùng Khánh (98.65 %); they pull in "
         "opposite directions.",
         "- Lâm Thượng and Liên Châu (the pilot commune) have no inputs of their own; their "

@@ -88,12 +88,14 @@ def _adults(model) -> np.ndarray:
 
 def _citizens_app(model) -> np.ndarray:
     """Adults with the app: one at the household's install, the others at ``app_spread_hazard``."""
-    hh = model.households
+    hh, s = model.households, model.structure
+    idx = np.flatnonzero(hh.app)  # the rest count 0: only app households are computed
     stay = model.app_stay  # (months + 1,) in one run; (runs, months + 1) in a batch
-    age = np.minimum(np.maximum(model.month - hh.app_since, 0), stay.shape[-1] - 1)
-    stay = stay[age] if stay.ndim == 1 else stay[model.structure.household_rep, age]
-    members = hh.app * (1 + (hh.adults - 1) * (1 - stay))
-    return np.add.reduceat(members, model.structure.commune_start, dtype=np.float64)
+    age = np.minimum(np.maximum(model.month - hh.app_since[idx], 0), stay.shape[-1] - 1)
+    stay = stay[age] if stay.ndim == 1 else stay[s.household_rep[idx], age]
+    members = np.zeros(len(hh.app))
+    members[idx] = 1 + (hh.adults[idx] - 1) * (1 - stay)
+    return np.add.reduceat(members, s.commune_start, dtype=np.float64)
 
 
 def _self_12m(model) -> np.ndarray:

@@ -289,8 +289,19 @@ class Params:
     obs_offset_nation: float = _p(
         0.0,
         "logit",
-        "observation model: mean logit offset of a national or regional figure over the "
-        "five districts (representativeness; > 0: the nation reports more)",
+        "observation model: mean logit offset of a national or regional share of people or "
+        "households over the five districts' (representativeness; > 0: the nation reports "
+        "more); shares of files have obs_offset_nation_files",
+        "assumption; integrated over in the calibration (docs/methods.md, observation model)",
+        bounds=(-4.0, 4.0),
+        observation=True,
+    )
+    obs_offset_nation_files: float = _p(
+        0.0,
+        "logit",
+        "observation model: mean logit offset of a national or regional share of files over "
+        "the five districts' (representativeness of administrative statistics, which count "
+        "ministries' and provincial agencies' files too; > 0: the nation reports more)",
         "assumption; integrated over in the calibration (docs/methods.md, observation model)",
         bounds=(-4.0, 4.0),
         observation=True,
