@@ -1,7 +1,7 @@
 """Regenerate the tables generated from the code, each in the page where its readers look.
 
 - the lever table of ``README.md`` (:func:`adoption.model.levers.markdown`);
-- the indicator table of ``docs/analysts.md`` (:func:`adoption.model.indicators.markdown`);
+- the indicator table of ``docs/analysts.md`` (:func:`adoption.model.reporters.markdown`);
 - the parameter table of ``docs/model.md`` (:meth:`adoption.model.params.Params.markdown`).
 
 Run from anywhere: ``python docs/regenerate_tables.py``. ``tests/test_docs.py`` checks that
@@ -11,9 +11,9 @@ all three are current.
 from collections.abc import Callable
 from pathlib import Path
 
-from adoption.model.indicators import markdown as indicator_table
 from adoption.model.levers import markdown as lever_table
 from adoption.model.params import Params
+from adoption.model.reporters import markdown as indicator_table
 
 ROOT = Path(__file__).resolve().parents[1]
 

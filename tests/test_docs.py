@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from adoption.model.indicators import markdown as indicator_table
 from adoption.model.interventions import KEYS as LEVER_KEYS
 from adoption.model.levers import markdown as lever_table
 from adoption.model.params import Params
+from adoption.model.reporters import markdown as indicator_table
 from adoption.scenarios.scenario import KEYS as SCENARIO_KEYS
 
 ROOT = Path(__file__).resolve().parents[1]

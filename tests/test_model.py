@@ -389,3 +389,21 @@ def test_files_crowd_into_the_procedures_offered_online_first(k, monkeypatch):
     assert (rules.files_offered(share, k) >= share).all()
     if k > 1:
         assert (rules.files_offered(share, k) > share)[(share > 0) & (share < 1)].all()
+
+
+def test_adults_with_an_account_are_a_share_of_account_households_adults():
+    """The measure changes no run: the same accounts, counted per adult. With every adult of
+    an account household holding one it equals the household share (one district: the same
+    adults per household); with half of them, half of that."""
+
+    def rates(share):
+        model = AdoptionModel(Params(account_adult_share=share), districts=["Chợ Đồn"],
+                              scale=0.2, end="2022-12", rng=4)  # fmt: skip
+        model.run_model()
+        return _total(model, "adult_account_rate"), _total(model, "account_rate")
+
+    (adults_all, households_all), (adults_half, households_half) = rates(1.0), rates(0.5)
+    np.testing.assert_array_equal(households_all, households_half)
+    # households hold their adults in float32 (relative error 6e-8), the denominator in float64
+    np.testing.assert_allclose(adults_all, households_all, rtol=1e-6)
+    np.testing.assert_allclose(adults_half, 0.5 * adults_all, rtol=1e-12)

@@ -78,6 +78,7 @@ FAMILIES: dict[str, str] = {
     "app_install_rate": "app",
     "app_install_rate_increase_1m": "app",
     "account_rate": "accounts",
+    "adult_account_rate": "accounts",
     "cashless_bill_rate": "cashless",
 }
 #: Indicators that are shares of procedure files (rule 4: their national figures are

@@ -30,15 +30,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 import numpy as np
-import pandas as pd
 
-from adoption.calendar import to_timestamps
-from adoption.files import markdown_table
 from adoption.model.params import at
-from adoption.model.units import from_reform
 
 TOTAL = "All districts"
 
@@ -96,6 +91,14 @@ def _citizens_app(model) -> np.ndarray:
     members = np.zeros(len(hh.app))
     members[idx] = 1 + (hh.adults[idx] - 1) * (1 - stay)
     return np.add.reduceat(members, s.commune_start, dtype=np.float64)
+
+
+def _adults_account(model) -> np.ndarray:
+    """Adults holding a payment account: ``account_adult_share`` of an account household's."""
+    hh, s = model.households, model.structure
+    share = at(model.params.account_adult_share, s.household_rep)
+    held = np.where(hh.account, hh.adults * share, 0.0)
+    return np.add.reduceat(held, s.commune_start, dtype=np.float64)
 
 
 def _self_12m(model) -> np.ndarray:
@@ -188,6 +191,10 @@ INDICATORS: dict[str, Indicator] = {
         _i("account_rate", "share of households with a payment account",
            "Households with a payment account", "share", "stock",
            rate=("households_account", "households"), share_of="households", forecast=True),
+        _i("adult_account_rate", "share of adults holding a payment account (adults of "
+           "account households times account_adult_share; what the State Bank counts)",
+           "Adults with a payment account", "share", "stock",
+           rate=("adults_account", "adults"), share_of="adults", forecast=True),
         _i("any_service_rate", "share of households using online filing, the app or cashless "
            "bills", "Households using an online service", "share", "stock",
            rate=("households_any", "households"), share_of="households", forecast=True),
@@ -241,6 +248,8 @@ INDICATORS: dict[str, Indicator] = {
         _i("households_account", "households with a payment account",
            "Households with a payment account", "households", "stock", flag="account",
            real=True),
+        _i("adults_account", "adults holding a payment account", "Adults with an account",
+           "adults", "stock", communes=_adults_account, real=True),
         _i("households_aware", "households made aware of online services (team visit or "
            "campaign)", "Households made aware", "households", "stock", flag="aware",
            real=True),
@@ -345,55 +354,3 @@ def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     """``numerator / denominator`` where the denominator is positive, NaN elsewhere."""
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(denominator > 0, numerator / np.maximum(denominator, 1e-300), np.nan)
-
-
-# -- Mesa reporters and the tidy table ----------------------------------------------------------
-
-
-def value(model, name: str) -> np.ndarray:
-    """Reporter: the indicator ``name`` this month, per place."""
-    return model.counts[name]
-
-
-def reporters() -> dict[str, Callable]:
-    """Model reporters for Mesa's ``DataCollector``: one per indicator, in registry order."""
-    return {name: partial(value, name=name) for name in INDICATORS}
-
-
-def tidy(model) -> pd.DataFrame:
-    """All collected indicators as one long table.
-
-    Returns:
-        Columns ``date`` (first day of the month), ``place``, ``level``
-        (commune, district, commune_2025, province_2025 from 2025-07, total), ``district``
-        (for a 2025 unit: its province), ``indicator`` and ``value`` (counts in real units).
-    """
-    data = model.datacollector.model_vars
-    dates = to_timestamps(model.months[: len(next(iter(data.values())))])
-    places = model.places
-    frames = []
-    for indicator, values in data.items():
-        matrix = np.asarray(values, dtype=np.float64)  # (months, places)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "date": np.repeat(dates.values, len(places)),
-                    "place": np.tile(places["place"].values, len(dates)),
-                    "level": np.tile(places["level"].values, len(dates)),
-                    "district": np.tile(places["district"].values, len(dates)),
-                    "indicator": indicator,
-                    "value": matrix.ravel(),
-                }
-            )
-        )
-    return from_reform(pd.concat(frames, ignore_index=True))
-
-
-def markdown() -> str:
-    """The indicator table of the README, generated from :data:`INDICATORS`."""
-    rows = []
-    for i in INDICATORS.values():
-        unit = f"share of {i.share_of}" if i.is_share else i.unit
-        kept = "headline" if i.headline else ("yes" if i.forecast else "")
-        rows.append([f"`{i.name}`", i.meaning, unit, i.kind, kept])
-    return markdown_table(["indicator", "meaning", "unit", "kind", "in forecasts"], rows)

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from adoption.calendar import format_month, month_range
-from adoption.model import indicators, kernel, rules
+from adoption.model import indicators, kernel, reporters, rules
 from adoption.model.agents import CommunityTeam, OfficeArrays, OneStopOffice, TeamArrays
 from adoption.model.interventions import LeverSetup, build_schedules
 from adoption.model.outcomes import MONTHLY as MONTHLY_OUTCOMES
@@ -167,7 +167,7 @@ class AdoptionModel(mesa.Model):
         #: The indicators :attr:`trace` keeps (record other than "all"), in its order.
         self.kept = spec.indicators or indicators.FORECAST
         if record == "all":
-            self.datacollector = mesa.DataCollector(model_reporters=indicators.reporters())
+            self.datacollector = mesa.DataCollector(model_reporters=reporters.reporters())
         else:  # only the forecast indicators, into one array (many-run tools)
             self.datacollector = mesa.DataCollector()
             self._measured = indicators.needed(self.kept)
@@ -276,8 +276,8 @@ class AdoptionModel(mesa.Model):
             self.step()
 
     def tidy(self) -> pd.DataFrame:
-        """The collected indicators as a long table (see :func:`adoption.model.indicators.tidy`)."""
-        return indicators.tidy(self)
+        """The collected indicators as a long table (see :func:`adoption.model.reporters.tidy`)."""
+        return reporters.tidy(self)
 
     def release(self) -> None:
         """Drop Mesa's class-level references to this model so it can be garbage-collected.

@@ -140,6 +140,14 @@ class Params:
         "households by Mar 2022, near the central bank's 68 % of adults with an account "
         "(Jun 2022; docs/sources.md, Accounts)",
     )
+    account_adult_share: float = _p(
+        0.7,
+        "0-1",
+        "share of the adults of a household with a payment account who hold one themselves "
+        "(sources count adults with an account; the model's accounts are households')",
+        "assumption (calibrated): from one holder per household (about 1/2.9 of its adults) "
+        "to every adult; docs/model.md, Indicators",
+    )
 
     # --- procedures at the one-stop offices -----------------------------------
     procedure_rate: float = _p(
@@ -311,7 +319,7 @@ class Params:
     obs_family_payment: float = _family("fees paid online")
     obs_family_digitisation: float = _family("case records digitised")
     obs_family_app: float = _family("the citizen app (installs)")
-    obs_family_accounts: float = _family("households with a payment account")
+    obs_family_accounts: float = _family("payment accounts")
     obs_family_cashless: float = _family("utility bills paid without cash")
 
     def __post_init__(self) -> None:

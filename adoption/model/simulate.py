@@ -64,7 +64,7 @@ def simulate(
             ``end="2025-12"``, ``scale=0.1``, ``interventions=scenario.interventions``).
 
     Returns:
-        The tidy table of :func:`adoption.model.indicators.tidy`.
+        The tidy table of :func:`adoption.model.reporters.tidy`.
     """
     spec = spec or RunSpec()
     if params is not None or spec.params is None:
