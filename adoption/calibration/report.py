@@ -101,7 +101,7 @@ def targets_figure(predictive: pd.DataFrame) -> Figure:
     ax.set_xlim(0, 100)
     ax.grid(axis="x", alpha=0.3)
     fig.legend(loc="outside lower center", ncol=4, frameon=False, fontsize=9)
-    ax.set_title("Reported figures against the calibrated model")
+    fig.suptitle("Reported figures against the calibrated model")  # centred on the figure
     return fig
 
 
