@@ -404,6 +404,5 @@ def test_adults_with_an_account_are_a_share_of_account_households_adults():
 
     (adults_all, households_all), (adults_half, households_half) = rates(1.0), rates(0.5)
     np.testing.assert_array_equal(households_all, households_half)
-    # households hold their adults in float32 (relative error 6e-8), the denominator in float64
-    np.testing.assert_allclose(adults_all, households_all, rtol=1e-6)
+    np.testing.assert_allclose(adults_all, households_all, rtol=1e-12)
     np.testing.assert_allclose(adults_half, 0.5 * adults_all, rtol=1e-12)

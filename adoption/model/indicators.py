@@ -75,10 +75,13 @@ def _citizens(model) -> np.ndarray:
     return s.commune_size * s.household_size[s.commune_district]
 
 
+def _adults_per_household(model) -> np.ndarray:
+    return np.array([p.household_size * p.adult_share for p in model.profiles])
+
+
 def _adults(model) -> np.ndarray:
     s = model.structure
-    adults = np.array([p.household_size * p.adult_share for p in model.profiles])
-    return s.commune_size * adults[s.commune_district]
+    return s.commune_size * _adults_per_household(model)[s.commune_district]
 
 
 def _citizens_app(model) -> np.ndarray:
@@ -94,11 +97,15 @@ def _citizens_app(model) -> np.ndarray:
 
 
 def _adults_account(model) -> np.ndarray:
-    """Adults holding a payment account: ``account_adult_share`` of an account household's."""
-    hh, s = model.households, model.structure
-    share = at(model.params.account_adult_share, s.household_rep)
-    held = np.where(hh.account, hh.adults * share, 0.0)
-    return np.add.reduceat(held, s.commune_start, dtype=np.float64)
+    """Adults holding a payment account: ``account_adult_share`` of an account household's.
+
+    A district's households all have its adults per household, so this is the commune's
+    account households times those adults times the share (no pass over households' floats).
+    """
+    s = model.structure
+    households = np.add.reduceat(model.households.account, s.commune_start, dtype=np.int64)
+    share = at(model.params.account_adult_share, s.commune_rep)
+    return households * _adults_per_household(model)[s.commune_district] * share
 
 
 def _self_12m(model) -> np.ndarray:
