@@ -361,3 +361,17 @@ def test_count_panels_show_every_place(forecast):
     total_top = rows.loc[rows["place"] == TOTAL, "q95"].max()
     assert fig.axes[1].get_ylim()[1] >= total_top / 1000  # thousand households
     assert fig.axes[0].get_ylim()[1] < total_top / 1000 / 5  # own axis for the district
+
+
+def test_the_nowcast_line_is_at_the_last_month_any_calibrated_figure_covers(forecast, reported):
+    """Drawn figures end in 2025-06, but the calibration also saw figures to 2025-12 (Cao
+    Bằng's adults with an account): the fan is a nowcast up to the latest of them."""
+    from adoption.calibration.observations import fit_figures
+
+    last = pd.to_datetime(fit_figures()["date_end"], format="%Y-%m").max()
+    assert last > pd.to_datetime(reported["date_end"], format="%Y-%m").max()
+    ax = fan_chart(forecast, "online_service_rate", "Lục Yên", reported=reported).axes[0]
+    dotted = [line for line in ax.lines if line.get_label().startswith("last reported figure")]
+    assert len(dotted) == 1
+    assert dotted[0].get_xdata()[0] == pd.Timestamp(last)
+    assert f"({last:%Y-%m})" in dotted[0].get_label()

@@ -8,12 +8,14 @@ sets an indicator's label to fit beside a row of panels.
 from __future__ import annotations
 
 import textwrap
+from functools import lru_cache
 
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
 
+from adoption.calibration.observations import fit_figures
 from adoption.reports.figures.references import _draw_references, _draw_reported
 from adoption.reports.figures.style import (
     FAN_COLOUR,
@@ -51,7 +53,8 @@ def fan_panel(
     _band(ax, x, rows, unit, FAN_COLOUR)
     level = str(rows["level"].iloc[0])
     if reported is not None and len(reported):
-        _nowcast_line(ax, pd.to_datetime(reported["date_end"], format="%Y-%m").max(), x)
+        drawn = pd.to_datetime(reported["date_end"], format="%Y-%m").max()
+        _nowcast_line(ax, max(drawn, last_fitted_month()), x)
         shown = pd.to_datetime(reported["date_end"], format="%Y-%m") >= rows["date"].iloc[0]
         shown &= pd.to_datetime(reported["date_start"], format="%Y-%m") <= rows["date"].iloc[-1]
         _draw_reported(ax, reported[shown], place, level, indicator, fontsize)
@@ -64,8 +67,14 @@ def fan_panel(
     _year_axis(ax)
 
 
+@lru_cache(maxsize=1)
+def last_fitted_month() -> pd.Timestamp:
+    """The last month any figure the calibration compares with the model may refer to."""
+    return pd.to_datetime(fit_figures()["date_end"], format="%Y-%m").max()
+
+
 def _nowcast_line(ax: Axes, last: pd.Timestamp, x) -> None:
-    """A dotted line at the last month a reported figure covers.
+    """A dotted line at the last month a reported figure covers (drawn or calibrated on).
 
     Before it the fan is a nowcast (the figures constrain it), after it a forecast.
     """
