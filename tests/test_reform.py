@@ -122,3 +122,24 @@ def test_a_hindcast_cut_off_before_june_2025_knows_no_reform():
 
     assert all(p.reform is None for p in known_by(PROFILES, "2025-05"))
     assert all(p.reform is not None for p in known_by(PROFILES, "2025-06"))
+
+
+def test_an_office_lever_after_the_reform_pays_for_no_district_desk():
+    """From July 2025 a district has no desk: equipping "its desks" in 2027 pays for its
+    commune centres only; in 2024 for its district desk too."""
+    from adoption import AdoptionModel
+    from adoption.model.interventions import Intervention
+    from adoption.model.runspec import RunSpec
+
+    def paid(start):
+        lever = Intervention(type="equip_offices", start=start, magnitude=1.0,
+                             where=("Chợ Đồn",), unit_cost_vnd=1e6)  # fmt: skip
+        spec = RunSpec(districts=("Chợ Đồn",), scale=0.05, rng=1, end="2027-12",
+                       interventions=(lever,), record="forecast")  # fmt: skip
+        model = AdoptionModel(spec=spec)
+        return model.levers.planned_cost.sum(), model.structure.n_communes
+
+    before, communes = paid("2024-01")
+    after, _ = paid("2027-01")
+    assert before == (communes + 1) * 1e6  # every commune desk and the district desk
+    assert after == communes * 1e6  # the commune centres only

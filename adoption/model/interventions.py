@@ -208,6 +208,7 @@ def _where(lever: Intervention, setup: LeverSetup) -> Where:
         districts = np.array([d in meant for d in s.district_names])
     else:
         communes, districts = np.ones(s.n_communes, bool), np.ones(s.n_districts, bool)
+    districts &= setup.offices.closes[s.n_communes :] > lever.first  # gone after the 2025 reform
     return Where(
         communes=communes,
         villages=communes[s.village_commune],
