@@ -63,6 +63,18 @@ def _p(
     return field(default=default, metadata=metadata)
 
 
+def _observation(meaning: str, default: float = 0.0, bounds=(-4.0, 4.0)) -> float:
+    """An observation-model parameter (logit scale): it changes no run of the model."""
+    return _p(
+        default,
+        "logit",
+        f"observation model: {meaning}",
+        "assumption; integrated over in the calibration (docs/methods.md, observation model)",
+        bounds=bounds,
+        observation=True,
+    )
+
+
 def _family(about: str) -> float:
     """An observation-model family term (standard normal): figures ``about`` a service."""
     return _p(
@@ -267,52 +279,31 @@ class Params:
         bounds=(-4.0, 4.0),
     )
     # --- observation model (calibration only: they change no run) -------------
-    obs_sd_local: float = _p(
+    obs_sd_local: float = _observation(
+        "model discrepancy (sd on the logit scale) between a model rate and a figure reported "
+        "for the model's own commune or district",
         0.5,
-        "logit",
-        "observation model: model discrepancy (sd on the logit scale) between a model rate "
-        "and a figure reported for the model's own commune or district",
-        "assumption; integrated over in the calibration (docs/methods.md, observation model)",
-        bounds=(0.0, 3.0),
-        observation=True,
+        (0.0, 3.0),
     )
-    obs_sd_wide: float = _p(
+    obs_sd_wide: float = _observation(
+        "discrepancy (sd on the logit scale) of a province's, the region's or the nation's "
+        "figure about the model's districts, around its offset",
         0.5,
-        "logit",
-        "observation model: discrepancy (sd on the logit scale) of a province's, the "
-        "region's or the nation's figure about the model's districts, around its offset",
-        "assumption; integrated over in the calibration (docs/methods.md, observation model)",
-        bounds=(0.0, 3.0),
-        observation=True,
+        (0.0, 3.0),
     )
-    obs_offset_province: float = _p(
-        0.0,
-        "logit",
-        "observation model: mean logit offset of a province's figure over the model's "
-        "district in it (representativeness; > 0: the province reports more)",
-        "assumption; integrated over in the calibration (docs/methods.md, observation model)",
-        bounds=(-4.0, 4.0),
-        observation=True,
+    obs_offset_province: float = _observation(
+        "mean logit offset of a province's figure over the model's district in it "
+        "(representativeness; > 0: the province reports more)"
     )
-    obs_offset_nation: float = _p(
-        0.0,
-        "logit",
-        "observation model: mean logit offset of a national or regional share of people or "
-        "households over the five districts' (representativeness; > 0: the nation reports "
-        "more); shares of files have obs_offset_nation_files",
-        "assumption; integrated over in the calibration (docs/methods.md, observation model)",
-        bounds=(-4.0, 4.0),
-        observation=True,
+    obs_offset_nation: float = _observation(
+        "mean logit offset of a national or regional share of people or households over the "
+        "five districts' (representativeness; > 0: the nation reports more); shares of files "
+        "have obs_offset_nation_files"
     )
-    obs_offset_nation_files: float = _p(
-        0.0,
-        "logit",
-        "observation model: mean logit offset of a national or regional share of files over "
-        "the five districts' (representativeness of administrative statistics, which count "
-        "ministries' and provincial agencies' files too; > 0: the nation reports more)",
-        "assumption; integrated over in the calibration (docs/methods.md, observation model)",
-        bounds=(-4.0, 4.0),
-        observation=True,
+    obs_offset_nation_files: float = _observation(
+        "mean logit offset of a national or regional share of files over the five districts' "
+        "(representativeness of administrative statistics, which count ministries' and "
+        "provincial agencies' files too; > 0: the nation reports more)"
     )
     obs_family_filing: float = _family("online filing")
     obs_family_supply: float = _family("procedures offered online")
