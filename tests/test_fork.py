@@ -76,3 +76,48 @@ def test_points_evaluated_in_batches_are_the_points_evaluated_one_by_one():
     factors = evaluator.factors()
     points = [{k: float(rng.uniform(lo, hi)) for k, (lo, hi) in factors.items()} for _ in range(3)]
     assert evaluator.many(points) == [evaluator(point) for point in points]
+
+
+def test_points_that_differ_only_in_levers_share_their_run_without_levers(monkeypatch):
+    """Sobol/Morris rows that move one lever magnitude reuse the run without levers."""
+    from adoption.decisions import experiment
+    from adoption.decisions.experiment import Evaluator
+
+    evaluator = Evaluator("scenarios/combined.toml", seeds=(3, 4), scale=0.04)
+    factors = evaluator.factors()
+    point = {k: (lo + hi) / 2 for k, (lo, hi) in factors.items()}
+    moved = [{**point, name: factors[name][0]} for name in ("lever0.magnitude", "lever5.magnitude")]
+    other = {**point, "assist_prob": factors["assist_prob"][0]}  # a parameter: its own base run
+    points = [point, *moved, other]
+    simulated = []
+    real = experiment.paired_many
+
+    def counting(specs, levers, source):
+        simulated.append((len(specs), len(levers)))
+        return real(specs, levers, source)
+
+    monkeypatch.setattr(experiment, "paired_many", counting)
+    got = evaluator.many(points)
+    assert simulated == [(2 * 2, 2 * 4)]  # 2 seeds x (point, other) without levers; 8 pairs
+    monkeypatch.setattr(experiment, "paired_many", real)
+    assert got == [evaluator(p) for p in points]
+    assert got[1] != got[0] and got[2] != got[0]  # the moved levers change the outcomes
+
+
+@pytest.mark.parametrize("batch", [False, True])
+def test_a_fork_draws_no_population(monkeypatch, batch):
+    """The fork starts from the stepped households: no throw-away population is drawn."""
+    from adoption.model import model as model_module
+    from adoption.model.batch import BatchModel
+    from adoption.model.runspec import RunSpec
+
+    spec = RunSpec(**{**KW, "record": "outcomes"})
+    base = BatchModel([spec, spec.replace(rng=12)]) if batch else AdoptionModel(spec=spec)
+    step_to(base, "2023-01")
+
+    def drawn(*args, **kwargs):
+        raise AssertionError("a population was drawn for the fork")
+
+    monkeypatch.setattr(model_module, "build_households", drawn)
+    levers = [_lever("subsidise_smartphones")]
+    fork(base, [levers, levers] if batch else levers)

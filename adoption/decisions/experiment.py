@@ -106,7 +106,9 @@ class Evaluator:
         """Outcomes at each point, every run of every point stepped in batches.
 
         The same numbers as ``[self(p) for p in points]`` (each run as it runs alone), with
-        a month's fixed cost paid once per batch (:func:`adoption.decisions.fork.paired_many`).
+        a month's fixed cost paid once per batch (:func:`adoption.decisions.fork.paired_many`),
+        and the run without levers simulated once for points of a batch that differ only in
+        lever magnitudes (Sobol's and Morris's rows that move one lever).
         """
         applied = [self._apply(point) for point in points]
         jobs = [(params, levers, seed) for params, levers in applied for seed in self.seeds]
@@ -114,8 +116,12 @@ class Evaluator:
         runs = []
         for i in range(0, len(jobs), size):
             part = jobs[i : i + size]
-            specs = [self._spec(params, seed) for params, _, seed in part]
-            pairs = paired_many(specs, [levers for _, levers, _ in part])
+            # points that differ only in lever magnitudes share their run without levers
+            bases = {(params, seed): k for k, (params, _, seed) in enumerate(part)}
+            order = {key: n for n, key in enumerate(bases)}
+            specs = [self._spec(params, seed) for params, seed in bases]
+            source = [order[(params, seed)] for params, _, seed in part]
+            pairs = paired_many(specs, [levers for _, levers, _ in part], source)
             runs += [run_outcomes(w, self.months, wo, window=self.window) for w, wo in pairs]
         n = len(self.seeds)
         return [self._mean(runs[k * n : (k + 1) * n]) for k in range(len(points))]

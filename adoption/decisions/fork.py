@@ -21,6 +21,7 @@ earliest lever of any of them, which is no later than each run's own first lever
 from __future__ import annotations
 
 import copy
+import dataclasses
 
 import numpy as np
 
@@ -35,11 +36,17 @@ from adoption.model.runspec import RunSpec
 LEVER_STREAMS = ("subsidy", "extension")
 
 
-def fork(model: AdoptionModel, interventions: list) -> AdoptionModel:
+def fork(model: AdoptionModel, interventions: list, source: list[int] | None = None):
     """The run of ``model`` continued with ``interventions`` from its next month.
 
     ``interventions``: the levers (a list of :class:`Intervention`), or for a
-    :class:`BatchModel` one list of levers per run.
+    :class:`BatchModel` one list of levers per run of the fork. ``source`` (a batch only):
+    the run of ``model`` each run of the fork continues — several may continue the same run
+    (points that differ only in their levers share their run without levers); by default
+    run ``r`` continues run ``r``.
+
+    The fork is built on the stepped households themselves (no population is drawn for it);
+    only the smartphone due months are its own, as its levers' set-up changed them.
 
     Raises:
         UserError: if a lever starts before the month ``model`` would simulate next, or the
@@ -56,26 +63,63 @@ def fork(model: AdoptionModel, interventions: list) -> AdoptionModel:
         problem = f"the model has simulated to {done}; a fork's levers must start after it"
         raise UserError("fork", "interventions", problem)
     if batch:
-        pairs = zip(model.specs, interventions, strict=True)
-        twin = BatchModel([spec.replace(interventions=tuple(run)) for spec, run in pairs])
+        source = list(range(model.n_runs)) if source is None else [int(g) for g in source]
+        specs = [model.specs[g].replace(interventions=tuple(run))
+                 for g, run in zip(source, interventions, strict=True)]  # fmt: skip
+        twin = BatchModel(specs, households=[model.households_of(g) for g in source])
+        rows = _rows(model, twin, source)
     else:
-        twin = AdoptionModel(spec=model.spec.replace(interventions=tuple(interventions)))
-    due = twin.households.smartphone_due
-    twin.households = copy.deepcopy(model.households)
-    twin.households.smartphone_due = due
-    twin.teams = copy.deepcopy(model.teams)
-    twin.offices.files = model.offices.files.copy()
-    twin._village = {name: v.copy() for name, v in model._village.items()}
-    twin._innovation = {name: v.copy() for name, v in model._innovation.items()}
-    twin._cost = model._cost.copy()
-    for ours, theirs in zip(_streams(twin), _streams(model), strict=True):
+        spec = model.spec.replace(interventions=tuple(interventions))
+        twin = AdoptionModel(spec=spec, households=copy.deepcopy(model.households))
+        rows, source = dict.fromkeys(_LEVELS, slice(None)), [0]
+    _carry(model, twin, rows, source)
+    return twin
+
+
+#: The levels :func:`_rows` maps from a model to its fork.
+_LEVELS = ("household", "village", "desk", "place", "twin_place")
+
+
+def _rows(model: BatchModel, twin: BatchModel, source: list[int]) -> dict[str, np.ndarray]:
+    """Per level, the entries of ``model`` that become the fork's, in the fork's order."""
+    s = model.structure
+
+    def of(level: str, n: int) -> np.ndarray:
+        first = model._starts[level]
+        end = np.append(first[1:], n)
+        return np.concatenate([np.arange(first[g], end[g]) for g in source])
+
+    communes, districts = of("communes", s.n_communes), of("districts", s.n_districts)
+    household_start = np.searchsorted(s.household_rep, np.arange(model.n_runs + 1))
+    return {
+        "household": np.concatenate(
+            [np.arange(household_start[g], household_start[g + 1]) for g in source]
+        ),
+        "village": of("villages", s.n_villages),
+        "desk": np.concatenate([communes, s.n_communes + districts]),
+        "place": np.concatenate([model.place_rows(g) for g in source]),
+        "twin_place": np.concatenate([twin.place_rows(r) for r in range(twin.n_runs)]),
+    }
+
+
+def _carry(model, twin, rows: dict, source: list[int]) -> None:
+    """Give ``twin`` the state of ``model`` that its own set-up did not make."""
+    h, v, d = rows["household"], rows["village"], rows["desk"]
+    teams = {f.name: getattr(model.teams, f.name) for f in dataclasses.fields(model.teams)}
+    twin.teams = type(model.teams)(**{name: value[v].copy() for name, value in teams.items()})
+    twin.offices.files = model.offices.files[d].copy()
+    twin._village = {name: value[v].copy() for name, value in model._village.items()}
+    twin._innovation = {name: value[h].copy() for name, value in model._innovation.items()}
+    twin._cost = model._cost[..., d].copy()
+    for ours, g in zip(_streams(twin), source, strict=True):
+        theirs = _streams(model)[g]
         for name, generator in theirs._gens.items():
             if name not in LEVER_STREAMS:
                 ours[name].bit_generator.state = generator.bit_generator.state
     if model.record != "all":
-        twin.trace[: model.steps] = model.trace[: model.steps]
+        done = model.trace[: model.steps, rows["place"]]
+        twin.trace[: model.steps, rows["twin_place"]] = done
     twin.steps = model.steps
-    return twin
 
 
 def step_to(model: AdoptionModel, month: str) -> AdoptionModel:
@@ -108,24 +152,29 @@ def paired(build, levers: list[Intervention]) -> tuple[np.ndarray, np.ndarray]:
         base.release()
 
 
-def paired_many(specs: list[RunSpec], levers: list[list[Intervention]]):
+def paired_many(specs: list[RunSpec], levers: list[list[Intervention]], source=None):
     """``[(with levers, without)]`` traces of many runs, stepped as one batch.
 
-    ``specs``: the runs without levers (``record`` other than ``"all"``); ``levers[r]``:
-    run ``r``'s levers. Each pair is bit for bit what :func:`paired` gives for that run.
+    ``specs``: the runs without levers (``record`` other than ``"all"``); ``levers[k]``: the
+    levers of pair ``k``, which continues run ``source[k]`` of ``specs`` (default: ``k``).
+    Pairs that differ only in their levers name the same run: it is simulated once. Each pair
+    is bit for bit what :func:`paired` gives for its run and levers.
     """
+    source = list(range(len(specs))) if source is None else [int(g) for g in source]
     base = BatchModel(specs)
     try:
         starts = [lever.start for run in levers for lever in run]
         if not starts:
             base.run_model()
-            return [(trace, trace) for trace in base.traces()]
+            without = base.traces()
+            return [(without[g], without[g]) for g in source]
         step_to(base, min(starts, key=parse_month))
-        twin = fork(base, levers)
+        twin = fork(base, levers, source)
         try:
             twin.run_model()
             base.run_model()
-            return list(zip(twin.traces(), base.traces(), strict=True))
+            without = base.traces()
+            return [(w, without[g]) for w, g in zip(twin.traces(), source, strict=True)]
         finally:
             twin.release()
     finally:

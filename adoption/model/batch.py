@@ -55,7 +55,7 @@ class Values:
 class BatchModel(AdoptionModel):
     """``R`` runs stepped as one model (module docstring)."""
 
-    def __init__(self, specs: list[RunSpec]) -> None:
+    def __init__(self, specs: list[RunSpec], households: list | None = None) -> None:
         if not specs:
             raise ValueError("a batch needs at least one run")
         first = specs[0]
@@ -67,7 +67,8 @@ class BatchModel(AdoptionModel):
                 )
         if first.record not in RECORDS:
             raise ValueError(f"a batch records one of {RECORDS}, got {first.record!r}")
-        runs = [AdoptionModel(spec=spec) for spec in specs]
+        households = households or [None] * len(specs)  # each run's, as AdoptionModel takes it
+        runs = [AdoptionModel(spec=s, households=h) for s, h in zip(specs, households, strict=True)]
         super(AdoptionModel, self).__init__(rng=runs[0].streams.seed)  # mesa.Model only
         self.specs, self.n_runs = list(specs), len(runs)
         self._stack(runs)
@@ -154,6 +155,24 @@ class BatchModel(AdoptionModel):
                 [s.n_communes + s.n_districts + self.units.n + run],
             ]
         )
+
+    def households_of(self, run: int) -> Households:
+        """A copy of run ``run``'s households as its single run holds them (own indices)."""
+        hh, rep = self.households, self.structure.household_rep
+        first, end = np.searchsorted(rep, [run, run + 1])
+        shift = {
+            level: self._starts[f"{level}s"][run] for level in ("village", "commune", "district")
+        }
+        fields = {}
+        for name in Households.__dataclass_fields__:
+            value = getattr(hh, name)
+            if name == "clock":
+                fields[name] = {k: v[first:end].copy() for k, v in value.items()}
+            elif name in shift:
+                fields[name] = value[first:end] - value.dtype.type(shift[name])
+            else:
+                fields[name] = value[first:end].copy()
+        return Households(**fields)
 
     def traces(self) -> list[np.ndarray]:
         """Each run's ``(months, places, indicators)`` trace, as its single run would give."""

@@ -27,7 +27,12 @@ from adoption.model.interventions import LeverSetup, build_schedules
 from adoption.model.outcomes import MONTHLY as MONTHLY_OUTCOMES
 from adoption.model.outcomes import dated_steps as _dated_steps
 from adoption.model.params import Params
-from adoption.model.population import build_households, build_structure, village_coverage_month
+from adoption.model.population import (
+    Households,
+    build_households,
+    build_structure,
+    village_coverage_month,
+)
 from adoption.model.runspec import RunSpec
 from adoption.model.streams import Streams
 from adoption.model.units import Units, build_units, place_rows
@@ -75,6 +80,9 @@ class AdoptionModel(mesa.Model):
             callers give them).
         spec: the run (:class:`~adoption.model.runspec.RunSpec`); ``settings`` are its
             attributes by keyword (``AdoptionModel(scale=0.1, rng=1)``) and override it.
+        households: start from these households instead of drawing a population (a fork's
+            twin: :func:`adoption.decisions.fork.fork` gives it the stepped households of the
+            run without levers; the levers' set-up then acts on them). Taken, not copied.
     """
 
     def __init__(
@@ -83,6 +91,7 @@ class AdoptionModel(mesa.Model):
         profiles: list[DistrictProfile] | None = None,
         *,
         spec: RunSpec | None = None,
+        households: Households | None = None,
         **settings,
     ) -> None:
         spec = (spec or RunSpec()).replace(
@@ -110,9 +119,12 @@ class AdoptionModel(mesa.Model):
         self.scale, self.streams = scale, streams
         self.use_teams, self.use_offices = teams, spec.offices
         self.structure = build_structure(self.profiles, scale, commune_scale)
-        self.households = build_households(
-            self.structure, self.profiles, self.params, streams, int(self.months[0]), heterogeneity
-        )
+        if households is None:
+            households = build_households(
+                self.structure, self.profiles, self.params, streams, int(self.months[0]),
+                heterogeneity,
+            )  # fmt: skip
+        self.households = households
         #: The month's random draws (:class:`~adoption.model.kernel.Draws`).
         self.draws = kernel.Draws([streams], np.array([0, self.households.n]))
         self._coverage_month = (
