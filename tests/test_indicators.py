@@ -64,3 +64,15 @@ def test_every_indicator_is_defined_once_with_one_source():
         assert indicator.name == name and indicator.label and indicator.meaning
         if indicator.is_share:
             assert indicator.share_of, name
+
+
+def test_digital_skills_count_households_at_the_skill_to_file_online(small_run):
+    """digital_skill_rate: households with skill >= skill_min (the online-filing gate's skill)."""
+    hh, s = small_run.households, small_run.structure
+    skilled = hh.skill >= np.float32(small_run.params.skill_min)
+    k = list(small_run.places["place"]).index(TOTAL)
+    assert np.isclose(small_run.counts["digital_skill_rate"][k], skilled.mean(), rtol=1e-12)
+    per_commune = np.add.reduceat(skilled, s.commune_start) / s.commune_size
+    np.testing.assert_allclose(small_run.counts["digital_skill_rate"][: s.n_communes], per_commune)
+    rate = np.array(small_run.datacollector.model_vars["digital_skill_rate"])[:, k]
+    assert rate[0] < 0.9 < rate[-1]  # team visits raise the skill to file online

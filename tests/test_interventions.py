@@ -54,6 +54,7 @@ ALL = [
     _lever("raise_online_procedures", 0.95, unit_cost_vnd=3e7, ramp_months=12),
     _lever("cut_online_fees", 1.0, unit_cost_vnd=2e4),
     _lever("information_campaign", 0.5, unit_cost_vnd=5e3, end="2024-03"),
+    _lever("digital_skills_course", 0.4, unit_cost_vnd=3e5, ramp_months=6, where=("Lâm Thượng",)),
 ]
 
 
@@ -179,3 +180,33 @@ def test_larger_subsidy_reaches_a_superset():
     got_small = small.households.smartphone_due < base.households.smartphone_due
     got_large = large.households.smartphone_due < base.households.smartphone_due
     assert got_small.sum() > 0 and (got_large[got_small]).all()
+
+
+def test_a_skills_course_gives_its_households_the_skill_to_file_online(baseline):
+    """The reached share, their skill and awareness, the cost per adult, nobody elsewhere."""
+    model = _run([ALL[9]])
+    hh, base, p = model.households, baseline.households, model.params
+    commune = model.structure.commune_names.index("Lâm Thượng")
+    here = hh.commune == commune
+    done = model.levers.course_month <= model.months[-1]
+    assert not done[~here].any()  # only the named commune
+    n, m = here.sum(), 0.4
+    assert abs(done[here].sum() - m * n) <= 4 * np.sqrt(n * m * (1 - m))  # binomial
+    assert (model.levers.course_month[done] <= parse_month("2024-06")).all()  # 6-month ramp
+    assert (hh.skill[done] >= np.float32(p.skill_min)).all() and hh.aware[done].all()
+    np.testing.assert_array_equal(hh.skill[~here], base.skill[~here])
+    per_real = 1 / model.structure.village_scale[hh.village[done]]
+    extra = _series(model, "cost_vnd")[-1] - _series(baseline, "cost_vnd")[-1]
+    assert extra == pytest.approx(per_real.sum() * 3e5)
+
+
+def test_a_skills_course_before_the_teams_lets_households_file_online():
+    """In 2021 (no team yet) many reached households lacked the skill; the course gives it."""
+    course = _lever("digital_skills_course", 0.5, unit_cost_vnd=0, start="2021-01")
+    base, model = _run(end="2021-12"), _run([course], end="2021-12")
+    floor = np.float32(model.params.skill_min)
+    done = model.levers.course_month <= model.months[-1]
+    lacked = done & (base.households.skill < floor)
+    assert lacked.sum() > 0.2 * done.sum()  # about half start below the threshold
+    assert (model.households.skill[lacked] >= floor).all()
+    assert _series(model, "households_online")[-1] > _series(base, "households_online")[-1]

@@ -125,21 +125,29 @@ def test_a_hindcast_cut_off_before_june_2025_knows_no_reform():
 
 
 def test_an_office_lever_after_the_reform_pays_for_no_district_desk():
-    """From July 2025 a district has no desk: equipping "its desks" in 2027 pays for its
-    commune centres only; in 2024 for its district desk too."""
+    """From July 2025 a district has no desk and each new commune one centre: equipping "its
+    desks" in 2027 pays once per service centre; in 2024 for every desk, the district's too."""
     from adoption import AdoptionModel
     from adoption.model.interventions import Intervention
     from adoption.model.runspec import RunSpec
+    from adoption.model.units import build_units
 
-    def paid(start):
+    def paid(start, where=("Chợ Đồn",)):
         lever = Intervention(type="equip_offices", start=start, magnitude=1.0,
-                             where=("Chợ Đồn",), unit_cost_vnd=1e6)  # fmt: skip
+                             where=where, unit_cost_vnd=1e6)  # fmt: skip
         spec = RunSpec(districts=("Chợ Đồn",), scale=0.05, rng=1, end="2027-12",
                        interventions=(lever,), record="forecast")  # fmt: skip
         model = AdoptionModel(spec=spec)
-        return model.levers.planned_cost.sum(), model.structure.n_communes
+        return model.levers.planned_cost.sum(), model.structure
 
-    before, communes = paid("2024-01")
+    before, s = paid("2024-01")
     after, _ = paid("2027-01")
-    assert before == (communes + 1) * 1e6  # every commune desk and the district desk
-    assert after == communes * 1e6  # the commune centres only
+    unit = build_units(s).commune_unit
+    centres = len(set(unit[unit >= 0])) + (unit < 0).sum()
+    assert before == (s.n_communes + 1) * 1e6  # every commune desk and the district desk
+    assert centres < s.n_communes  # communes were merged
+    assert after == pytest.approx(centres * 1e6)  # one per service centre
+    one, _ = paid("2027-01", where=("Nam Cường", "Đồng Lạc", "Xuân Lạc"))  # new Nam Cường
+    assert one == pytest.approx(1e6)  # the old communes of one new commune: one centre
+    two_of_three, _ = paid("2027-01", where=("Nam Cường", "Đồng Lạc"))
+    assert two_of_three == pytest.approx(2e6 / 3)  # desks named in part pay their share

@@ -5,17 +5,20 @@ Before its first lever starts, a run with levers is the same as the run without 
 streams no monthly rule uses; a test checks this for every lever type). So the months
 before the first lever need not be simulated twice: :func:`fork` takes a model without
 levers that has stepped up to that month and returns a model that continues with the
-levers. It builds the model with levers (its schedules, and what levers change before a
-run: smartphone due months, coverage months, desk tables, the levers' streams) and gives
-it the stepped model's state: households, teams, peer counts, innovation terms, cost,
-the desks' last files, every other stream, the recorded months and the step count.
+levers. It builds the model with levers on a copy of the stepped households (no population
+is drawn for it), so the levers' set-up acts on them (their schedules, and what levers change
+before a run: smartphone due months, course months, coverage months, desk tables, the levers'
+streams), and gives it the rest of the stepped model's state: teams, peer counts, innovation
+terms, cost, the desks' last files, every other stream, the recorded months and the step count.
 ``tests/test_fork.py`` checks, lever type by lever type, that a forked run is
 bit-identical to a run with the levers from the start. Many-run tools (sensitivity, the
 optimiser) use it to pay for the shared months once.
 
 A :class:`~adoption.model.batch.BatchModel` forks the same way, with one list of levers per
 run (:func:`paired_many`: the runs of many points stepped as one batch, then forked at the
-earliest lever of any of them, which is no later than each run's own first lever).
+earliest lever of any of them, which is no later than each run's own first lever). Several
+runs of a fork may continue the same run (``source``): points of a sensitivity design that
+differ only in lever magnitudes share their run without levers.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from adoption.model.model import AdoptionModel
 from adoption.model.runspec import RunSpec
 
 #: Streams the levers draw from at set-up (kept from the model built with the levers).
-LEVER_STREAMS = ("subsidy", "extension")
+LEVER_STREAMS = ("subsidy", "extension", "course")
 
 
 def fork(model: AdoptionModel, interventions: list, source: list[int] | None = None):

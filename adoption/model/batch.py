@@ -23,7 +23,7 @@ from adoption.model.agents import OfficeArrays, TeamArrays
 from adoption.model.kernel import Draws
 from adoption.model.lever_type import Schedules
 from adoption.model.model import AdoptionModel
-from adoption.model.population import Households, Structure, starts
+from adoption.model.population import NEVER, Households, Structure, starts
 from adoption.model.runspec import RunSpec
 from adoption.model.units import stack as stack_units
 
@@ -297,6 +297,10 @@ def _levers(runs, structure: Structure) -> Schedules:
                 for t, d in zip(tables, desks, strict=True)
             ]
             setattr(out, name, _desks(filled, runs))
+    courses = [p.course_month for p in plans]
+    if any(t is not None for t in courses):  # per household; NEVER where a run has none
+        out.course_month = _cat([t if t is not None else np.full(r.households.n, NEVER, np.int32)
+                                 for t, r in zip(courses, runs, strict=True)])  # fmt: skip
     villages = [r.structure.n_villages for r in runs]
     communes = [r.structure.n_communes for r in runs]
     desks = [r.structure.n_communes + r.structure.n_districts for r in runs]

@@ -64,12 +64,13 @@ class Draws:
 
 
 def step(m) -> None:
-    """Advance ``m`` one month: trends, team visits, diffusion, procedures, then counts."""
+    """Advance ``m`` one month: trends, courses, team visits, diffusion, procedures, counts."""
     hh, s, p, month = m.households, m.structure, m.params, m.month
     peer = {name: m._village[name] / s.village_size for name in rules.CLOCKS}
     covered = np.repeat(m._coverage_month <= month, s.village_size)
     app_live = np.repeat(m._app_launch <= month, s.district_size)
     rules.background_trends(hh, month)
+    _courses(m)
     _apply_team_levers(m)
     draw = m.draws.visit()
     dose = rules.team_visits(hh, s, m.teams, month, p, draw, m._innovation, m._online_modifier)
@@ -78,6 +79,17 @@ def step(m) -> None:
     rules.diffusion(hh, s, p, gate, peer, m._innovation, dose, push, month)
     files = _procedures(m)
     _record(m, files)
+
+
+def _courses(m) -> None:
+    """Households whose adult completes a digital-skills course this month (a lever's)."""
+    done = m.levers.course_month
+    if done is None:
+        return
+    idx = np.flatnonzero(done == m.month)
+    if idx.size:
+        rep = m.structure.household_rep
+        rules.course(m.households, idx, m._innovation, m._online_modifier, m.params, rep)
 
 
 def _apply_team_levers(m) -> None:

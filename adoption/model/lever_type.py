@@ -80,6 +80,8 @@ class Schedules:
     #: (cut (months, desks), VND per fee: a number, or per desk in a batch)
     fee_cost: list = field(default_factory=list)
     planned_cost: np.ndarray | None = None  # (months, communes + districts) VND spent
+    #: (households,) month an adult of the household completes a skills course (NEVER: none)
+    course_month: np.ndarray | None = None
 
     def spend(self, step: int, s, per_village: np.ndarray, unit_cost: float) -> None:
         """Add ``per_village`` units times ``unit_cost`` to each commune's spending at ``step``."""

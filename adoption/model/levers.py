@@ -23,6 +23,8 @@ import numpy as np
 
 from adoption.files import markdown_table
 from adoption.model.lever_type import Lever, LeverSetup, LeverType, Schedules, Where
+from adoption.model.population import NEVER
+from adoption.model.units import build_units
 
 
 class TrainTeams(LeverType):
@@ -121,13 +123,37 @@ class _OfficeLever(LeverType):
     cost_scales = False  # the same course or kit whatever the magnitude
 
     def schedule(self, lever: Lever, where: Where, setup: LeverSetup, plan: Schedules):
-        """Change the desks' monthly tables along the ramp; pay for every desk at the start."""
+        """Change the desks' monthly tables along the ramp; pay for every desk at the start.
+
+        After the 2025 reform the desks of the old communes that form one new commune are that
+        commune's one service centre: each pays its share (1 / their number), so a lever naming
+        a new commune pays once for its centre.
+        """
         self.raise_tables(setup.offices, lever, np.outer(where.ramp, where.desks))
-        plan.planned_cost[where.start_step] += where.desks * lever.unit_cost_vnd
+        paid = where.desks * centre_share(setup.structure, setup.offices, lever.first)
+        plan.planned_cost[where.start_step] += paid * lever.unit_cost_vnd
 
     def raise_tables(self, offices, lever: Lever, effect: np.ndarray) -> None:
         """Change the office tables; ``effect`` is (months, desks) in [0, 1]."""
         raise NotImplementedError
+
+
+def centre_share(structure, offices, month: int) -> np.ndarray:
+    """Each desk's share of a service centre at ``month`` (1 before the 2025 reform).
+
+    After its district's desk has closed, an old commune's desk is one of the desks the model
+    keeps for its new commune's single centre (``adoption/data/communes_2025.csv``): its share
+    is 1 over their number. A commune the crosswalk does not map keeps 1.
+    """
+    s = structure
+    share = np.ones(s.n_communes + s.n_districts)
+    reformed = offices.closes[s.n_communes + s.commune_district] <= month
+    if reformed.any():
+        unit = build_units(s).commune_unit
+        sizes = np.bincount(unit[unit >= 0], minlength=max(unit.max() + 1, 0))
+        grouped = reformed & (unit >= 0)
+        share[: s.n_communes][grouped] = 1.0 / sizes[unit[grouped]]
+    return share
 
 
 class EquipOffices(_OfficeLever):
@@ -216,6 +242,32 @@ class InformationCampaign(LeverType):
         plan.campaign_cost.append((reach > 0, lever.unit_cost_vnd))
 
 
+class DigitalSkillsCourse(LeverType):
+    """A basic digital-skills course for adults, as the 2025 "Bình dân học vụ số" campaign runs."""
+
+    name = "digital_skills_course"
+    meaning = (
+        'a basic digital-skills course (as in the 2025 "Bình dân học vụ số" campaign): an adult '
+        "of each household reached completes it, which gives the household the skill to file "
+        "online (skill_min) and makes it aware of online services"
+    )
+    magnitude = "share of the place's households with an adult completing it (over the ramp)"
+    cost_unit = "VND per adult completing the course"
+
+    def schedule(self, lever: Lever, where: Where, setup: LeverSetup, plan: Schedules):
+        """Households with ``u < magnitude`` complete it, spread over the ramp; each adult paid."""
+        hh, s, months = setup.households, setup.structure, setup.months
+        u = setup.streams["course"].random(hh.n)
+        chosen = where.communes[hh.commune] & (u < lever.magnitude)
+        done = lever.delivery(u, months).astype(np.int32)
+        if plan.course_month is None:
+            plan.course_month = np.full(hh.n, NEVER, np.int32)
+        np.minimum(plan.course_month, np.where(chosen, done, NEVER), out=plan.course_month)
+        steps = np.searchsorted(months, done[chosen])
+        real = 1.0 / s.village_scale[hh.village[chosen]]  # real households per simulated one
+        np.add.at(plan.planned_cost, (steps, hh.commune[chosen]), real * lever.unit_cost_vnd)
+
+
 #: Every lever type by name, in the order menus and tables list them: the one registry.
 TYPES: dict[str, LeverType] = {
     kind.name: kind()
@@ -229,6 +281,7 @@ TYPES: dict[str, LeverType] = {
         RaiseOnlineProcedures,
         CutOnlineFees,
         InformationCampaign,
+        DigitalSkillsCourse,
     )
 }
 

@@ -183,6 +183,23 @@ def campaign(
     return reached
 
 
+def course(
+    hh: Households,
+    idx: np.ndarray,
+    innovation: dict,
+    online_modifier: np.ndarray,
+    params: Params,
+    rep: np.ndarray | None = None,
+) -> None:
+    """Households ``idx`` complete a digital-skills course this month.
+
+    Their skill rises to at least ``skill_min`` (the skill to file online themselves) and they
+    become aware of online services (the course teaches them, as a team visit does).
+    """
+    hh.skill[idx] = np.maximum(hh.skill[idx], np.float32(at(params.skill_min, rep, idx)))
+    make_aware(hh, idx, innovation, online_modifier, params, rep)
+
+
 def _bring_forward(hh: Households, idx: np.ndarray, month: int, extra: np.ndarray, hazard) -> None:
     """Spend ``extra`` hazard now from the account clocks of ``idx`` (constant ``hazard``)."""
     hazard = np.maximum(hazard, 1e-12)

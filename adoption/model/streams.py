@@ -28,6 +28,7 @@ PROCESSES: tuple[str, ...] = (
     "extension",  # which uncovered villages a coverage extension connects, and when
     "campaign",  # whom an information campaign reaches each month
     "access",  # which households without a smartphone can file on a shared phone
+    "course",  # which households a digital-skills course reaches, and when
 )
 
 
