@@ -326,3 +326,24 @@ def test_a_missing_shipped_posterior_is_an_error_not_a_fallback(tmp_path, monkey
         load_scenario(path)
     path.write_text(path.read_text() + 'parameters = "defaults"\n', encoding="utf-8")
     assert load_scenario(path).posterior_file is None
+
+
+def test_an_indicators_band_does_not_depend_on_the_indicators_before_it(tmp_path, monkeypatch):
+    """Each indicator's observation draws come from the seed and its name: adding or dropping
+    an indicator leaves every other band as it was (the registry grows between versions)."""
+    import dataclasses
+
+    from adoption.ensemble import observed
+
+    ensemble = run_ensemble(_scenario(tmp_path, runs=3), tmp_path, workers=1, progress=False)
+    before = observed.observation_quantiles(ensemble)
+    first = next(n for n in observed.FORECAST if observed.INDICATORS[n].is_share)
+    changed = dict(observed.INDICATORS)
+    changed[first] = dataclasses.replace(changed[first], unit="files")  # no band any more
+    monkeypatch.setattr(observed, "INDICATORS", changed)
+    after = observed.observation_quantiles(ensemble)
+    k = observed.FORECAST.index(first)
+    others = [i for i in range(len(observed.FORECAST)) if i != k]
+    assert np.isnan(after["obs_q05"][..., k]).all()
+    for column in observed.BAND:
+        np.testing.assert_array_equal(before[column][..., others], after[column][..., others])

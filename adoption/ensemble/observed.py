@@ -15,6 +15,8 @@ a reported figure in. The draws come from the scenario's seed alone: reproducibl
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import pandas as pd
 from scipy.special import expit, logit
@@ -53,11 +55,11 @@ def observation_quantiles(ensemble: Ensemble) -> dict[str, np.ndarray]:
     places = band_places(ensemble.places)
     rows = [{n: t.params[n] for n in NAMES} for t in ensemble.tasks]  # every Params field
     draws = observation_draws(pd.DataFrame(rows, columns=list(NAMES)))
-    rng = np.random.default_rng(np.random.SeedSequence(ensemble.scenario.seed, spawn_key=(7,)))
     tau = REPORTING_SD["point"]
     for k, name in enumerate(FORECAST):
         if not INDICATORS[name].is_share:
             continue
+        rng = _stream(ensemble.scenario.seed, name)
         discrepancy = local_discrepancy(draws, name, rng)
         s = np.clip(values[:, :, places, k].astype(np.float64), EDGE, 1 - EDGE)
         noise = rng.standard_normal((2, DRAWS, *s.shape))
@@ -69,3 +71,12 @@ def observation_quantiles(ensemble: Ensemble) -> dict[str, np.ndarray]:
         for column, q in BAND.items():  # as np.nanquantile (linear), without its slow path
             out[column][:, places, k] = sorted_quantile(ordered, n, q)
     return out
+
+
+def _stream(seed: int, indicator: str) -> np.random.Generator:
+    """The observation draws of one indicator, from the seed and its name alone.
+
+    Adding an indicator to the registry then leaves every other indicator's band as it was.
+    """
+    key = zlib.crc32(indicator.encode())
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7, key)))
