@@ -191,3 +191,16 @@ def test_the_server_is_started_without_solaras_upgrade_notice():
     context = run.make_context("run", argv[1:])  # Solara's own parser accepts every option
     assert context.params["check_version"] is False
     assert context.params["production"] is True
+
+
+def test_a_lever_changed_to_another_type_takes_that_types_cost_and_keeps_where_and_when(baseline):
+    """A team course's 1.5 million VND per member is not a skills course's cost per adult."""
+    lever = {**drafts.new_lever("train_teams", baseline), "where": ["Chợ Đồn"], "start": "2028-03"}
+    changed = drafts.retyped(lever, "digital_skills_course", baseline)
+    shipped = drafts.templates()["digital_skills_course"]  # scenarios/skills_course.toml
+    assert changed["type"] == "digital_skills_course"
+    assert changed["unit_cost_vnd"] == shipped["unit_cost_vnd"] != lever["unit_cost_vnd"]
+    assert changed["cost_source"] == shipped["cost_source"]
+    assert (changed["where"], changed["start"]) == (["Chợ Đồn"], "2028-03")
+    scenario, error = drafts.check({**baseline, "interventions": [changed]})
+    assert error is None and scenario.interventions[0].type == "digital_skills_course"

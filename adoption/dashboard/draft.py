@@ -112,6 +112,16 @@ def new_lever(kind: str, draft: dict) -> dict:
     return {**template, "where": [], "start": start, "end": draft.get("end")}
 
 
+def retyped(lever: dict, kind: str, draft: dict) -> dict:
+    """``lever`` turned into type ``kind``: that type's magnitude, unit cost and its source.
+
+    The unit cost of one type means nothing for another (a team member's course is not an
+    adult's, nor a desk's kit), so they come from :func:`new_lever`; where and when are kept.
+    """
+    kept = {key: lever[key] for key in ("where", "start", "end") if key in lever}
+    return {**new_lever(kind, draft), **kept}
+
+
 @cache
 def templates() -> dict[str, dict]:
     """The first lever of each type in the shipped scenarios (the optimiser's menu)."""

@@ -20,7 +20,10 @@ from adoption.model.levers import TYPES
 def _set_lever(i: int, key: str, value) -> None:
     draft = state.draft.value
     levers = list(draft["interventions"])
-    levers[i] = {**levers[i], key: value}
+    if key == "type" and value != levers[i].get("type"):  # another type: its own cost
+        levers[i] = drafts.retyped(levers[i], value, draft)
+    else:
+        levers[i] = {**levers[i], key: value}
     state.draft.set({**draft, "interventions": levers})
 
 
