@@ -117,10 +117,9 @@ class Evaluator:
         for i in range(0, len(jobs), size):
             part = jobs[i : i + size]
             # points that differ only in lever magnitudes share their run without levers
-            bases = {(params, seed): k for k, (params, _, seed) in enumerate(part)}
-            order = {key: n for n, key in enumerate(bases)}
-            specs = [self._spec(params, seed) for params, seed in bases]
-            source = [order[(params, seed)] for params, _, seed in part]
+            order: dict = {}  # (parameters, seed) -> its run without levers
+            source = [order.setdefault((params, seed), len(order)) for params, _, seed in part]
+            specs = [self._spec(params, seed) for params, seed in order]
             pairs = paired_many(specs, [levers for _, levers, _ in part], source)
             runs += [run_outcomes(w, self.months, wo, window=self.window) for w, wo in pairs]
         n = len(self.seeds)

@@ -93,11 +93,9 @@ def _rows(model: BatchModel, twin: BatchModel, source: list[int]) -> dict[str, n
         return np.concatenate([np.arange(first[g], end[g]) for g in source])
 
     communes, districts = of("communes", s.n_communes), of("districts", s.n_districts)
-    household_start = np.searchsorted(s.household_rep, np.arange(model.n_runs + 1))
+    first = model.household_start_of_run
     return {
-        "household": np.concatenate(
-            [np.arange(household_start[g], household_start[g + 1]) for g in source]
-        ),
+        "household": np.concatenate([np.arange(first[g], first[g + 1]) for g in source]),
         "village": of("villages", s.n_villages),
         "desk": np.concatenate([communes, s.n_communes + districts]),
         "place": np.concatenate([model.place_rows(g) for g in source]),

@@ -128,6 +128,11 @@ class BatchModel(AdoptionModel):
         return self._starts["villages"]
 
     @property
+    def household_start_of_run(self) -> np.ndarray:
+        """First household of each run, and the number of households at the end."""
+        return np.searchsorted(self.structure.household_rep, np.arange(self.n_runs + 1))
+
+    @property
     def district_start_of_run(self) -> np.ndarray:
         """First district of each run."""
         return self._starts["districts"]
@@ -158,8 +163,8 @@ class BatchModel(AdoptionModel):
 
     def households_of(self, run: int) -> Households:
         """A copy of run ``run``'s households as its single run holds them (own indices)."""
-        hh, rep = self.households, self.structure.household_rep
-        first, end = np.searchsorted(rep, [run, run + 1])
+        hh = self.households
+        first, end = self.household_start_of_run[run : run + 2]
         shift = {
             level: self._starts[f"{level}s"][run] for level in ("village", "commune", "district")
         }
