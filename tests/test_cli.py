@@ -442,8 +442,8 @@ def test_the_run_summary_says_whether_each_national_target_is_met():
     from adoption.reports.headline import target_lines
 
     refs = pd.DataFrame({"indicator": ["account_rate"] * 4, "level": ["all"] * 4,
-                         "value": [0.5, 0.65, 0.75, 0.95], "date": ["2030-12"] * 4,
-                         "label": list("abcd")})  # fmt: skip
+                         "place": [""] * 4, "value": [0.5, 0.65, 0.75, 0.95],
+                         "date": ["2030-12"] * 4, "label": list("abcd")})  # fmt: skip
     table = pd.DataFrame({"scenario": ["s"], "indicator": ["account_rate"], "level": ["total"],
                           "place": ["All districts"], "date": [pd.Timestamp("2030-12-01")],
                           "q05": [0.6], "median": [0.7], "q95": [0.8]})  # fmt: skip
@@ -452,6 +452,22 @@ def test_the_run_summary_says_whether_each_national_target_is_met():
     assert verdicts == ["met in over 95 % of runs", "met by the median", "missed by the median",
                         "missed in over 95 % of runs"]  # fmt: skip
     assert target_lines(table, refs.assign(date="2040-12"), "s") == []  # not in the period
+
+
+def test_a_provincial_target_is_judged_at_the_places_it_names_only():
+    from adoption.reports.headline import target_lines
+
+    refs = pd.DataFrame({"indicator": ["account_rate"], "level": ["province_2025"],
+                         "place": ["Lào Cai"], "value": [0.75], "date": ["2025-12"],
+                         "label": ["Yên Bái: 75 % by 2025"]})  # fmt: skip
+    table = pd.DataFrame({"scenario": "s", "indicator": "account_rate",
+                          "level": ["province_2025", "province_2025", "district", "total"],
+                          "place": ["Lào Cai", "Cao Bằng", "Lục Yên", "All districts"],
+                          "date": pd.Timestamp("2025-12-01"),
+                          "q05": 0.6, "median": 0.7, "q95": 0.8})  # fmt: skip
+    lines = target_lines(table, refs, "s")
+    assert lines[1:] == ["Yên Bái: 75 % by 2025 (account_rate, Lào Cai, 2025-12): median "
+                         "70.0 % [60.0 %-80.0 %]: missed by the median"]  # fmt: skip
 
 
 def test_costs_are_for_the_places_a_lever_acts_on_with_million_vnd(tmp_path):

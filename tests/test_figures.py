@@ -233,6 +233,29 @@ def test_reference_line_at_80_for_decision_749(forecast, references):
     assert not [c for c in commune.axes[0].collections if "national" in c.get_label()]
 
 
+def test_a_provincial_target_is_drawn_only_at_the_places_it_names(references):
+    """Yên Bái's 2025 account target: on Lục Yên and on Lào Cai (its two former districts),
+    in its own line style; not on Trùng Khánh, a district of another province."""
+    places = {"Lục Yên": ("district", "Lục Yên"), "Trùng Khánh": ("district", "Trùng Khánh"),
+              "Lào Cai": ("province_2025", "Lào Cai")}  # fmt: skip
+    table = summary(0.0, places=places, indicators=("adult_account_rate",))
+    table = table.assign(scenario="baseline")
+
+    def provincial(place):
+        fig = fan_chart(table, "adult_account_rate", place, references=references)
+        lines = [c for c in fig.axes[0].collections if c.get_label() == "provincial target"]
+        return fig, lines
+
+    for place in ("Lục Yên", "Lào Cai"):
+        fig, lines = provincial(place)
+        assert len(lines) == 1 and lines[0].get_linestyle() != [(0.0, None)]
+        (_, y0), (x1, _) = lines[0].get_segments()[0]
+        assert y0 == 75.0
+        assert x1 == pytest.approx(matplotlib.dates.date2num(pd.Timestamp("2025-12-01")))
+        assert "Yên Bái KH 231: ≥ 75 % by 2025" in texts(fig)
+    assert provincial("Trùng Khánh")[1] == []
+
+
 def test_unknown_names_raise_value_error_listing_allowed(forecast, costs):
     with pytest.raises(ValueError, match="unknown place 'Nowhere'.*'Lục Yên'.*'Trùng Khánh'"):
         fan_chart(forecast, "online_service_rate", "Nowhere")
@@ -335,10 +358,15 @@ def test_cost_chart_keeps_the_total_of_a_per_place_table(costs):
 
 def test_load_references_reads_the_shipped_file():
     table = load_references()
-    assert list(table.columns) == ["indicator", "level", "value", "date", "label", "source"]
+    columns = ["indicator", "level", "place", "value", "date", "label", "source"]
+    assert list(table.columns) == columns
     assert len(table) >= 3
     assert (table["source"].str.strip().str.len() > 0).all()
-    assert table["source"].str.startswith("docs/sources.md, National programme targets").all()
+    national = table["place"] == ""
+    assert table.loc[national, "source"].str.startswith(
+        "docs/sources.md, National programme targets").all()  # fmt: skip
+    assert table.loc[~national, "source"].str.startswith(
+        "docs/sources.md, Provincial targets").all()  # fmt: skip
     row = table[table["label"].str.contains("749") & (table["indicator"] == "online_service_rate")]
     assert row[["level", "value", "date"]].values.tolist() == [["district", 0.8, "2025-12"]]
 
@@ -346,7 +374,7 @@ def test_load_references_reads_the_shipped_file():
 def test_load_references_rejects_an_empty_source(tmp_path):
     path = tmp_path / "references.csv"
     path.write_text(
-        "indicator,level,value,date,label,source\naccount_rate,all,0.5,2025-12,x,\n",
+        "indicator,level,place,value,date,label,source\naccount_rate,all,,0.5,2025-12,x,\n",
         encoding="utf-8",
     )
     with pytest.raises(ValueError, match="row 2: source: must not be empty"):

@@ -200,6 +200,10 @@ INDICATORS: dict[str, Indicator] = {
            "household itself (not by desk staff)", "Files filed online by citizens themselves",
            "share", "flow", rate=("files_self", "files_total"), share_of=_FILES,
            forecast=True),
+        _i("full_online_rate", "share of the month's procedure files filed online for a "
+           "procedure offered fully online (hồ sơ trực tuyến toàn trình: filed, paid and "
+           "returned online)", "Files filed fully online", "share", "flow",
+           rate=("files_full", "files_total"), share_of=_FILES, forecast=True),
         _i("app_adult_rate", "share of adults with the citizen app installed",
            "Adults with the citizen app", "share", "stock", rate=("citizens_app", "adults"),
            share_of="adults", forecast=True),
@@ -256,6 +260,9 @@ INDICATORS: dict[str, Indicator] = {
         _i("files_assisted", "files desk staff filed online for a visitor in the month",
            "Files filed online by desk staff", "files", "flow", desks="files_assisted",
            real=True),
+        _i("files_full", "files filed online in the month for a procedure offered fully "
+           "online (toàn trình)", "Files filed fully online", "files", "flow",
+           desks="files_full", real=True),
         _i("fee_files", "files that carried a fee in the month", "Fee-bearing files", "files",
            "flow", desks="fee_files", real=True),
         _i("fees_paid_online", "fees paid online in the month", "Fees paid online", "files",

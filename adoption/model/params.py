@@ -184,6 +184,14 @@ class Params:
         "nat_ops_with_dossiers_2022); docs/model.md, Procedures",
         bounds=(1.0, 10.0),
     )
+    full_process_share: float = _p(
+        0.3,
+        "0-1",
+        "share of online files whose procedure is offered fully online (toàn trình: filed, paid "
+        "and returned online) rather than partly online",
+        "assumption (calibrated) on provinces' fully-online files (calibration/observations.csv,"
+        " toàn trình); docs/model.md, Procedures",
+    )
     online_choice: float = _p(
         0.8, "0-1", "probability an able, verified online filer files online when offered"
     )

@@ -260,6 +260,7 @@ FILE_COUNTS = (
     "fees_paid_online",
     "files_digitised",
     "fee_files_online",
+    "files_full",
 )
 
 
@@ -297,7 +298,10 @@ def procedures(
     ``district_desk_share``, else to the commune desk (after the 2025 reform always to the
     commune desk, now a commune service centre: ``OfficeArrays.absorb``), and is offered online
     with probability :func:`files_offered` of the desk's ``online_share`` (a share of
-    procedures; files crowd into the procedures offered first). An online filer whose
+    procedures; files crowd into the procedures offered first); a share
+    ``full_process_share`` of the files offered online are for procedures offered fully
+    online (toàn trình), decided by the same uniform (below ``full_process_share`` times the
+    offered share), so no draw is added. An online filer whose
     identity has been verified files online with probability ``online_choice``; anyone else comes
     in person, is verified there (once, if the desk's electronic one-stop
     system has started: staff verify on the provincial portal), and staff file it online at the desk
@@ -318,9 +322,12 @@ def procedures(
     to_district = u[0] < np.float32(at(params.district_desk_share, rep))
     to_district &= offices.closes[district_desk] > month  # no district desk after the reform
     desk = commune + to_district * (district_desk - commune)
-    offered = u[1] < files_offered(
+    offered_share = files_offered(
         offices.online_share[step, desk], at(params.file_concentration, rep)
     )
+    offered = u[1] < offered_share
+    # given offered, u[1] / offered_share is uniform: a share ψ of offered files are fully online
+    full = u[1] < (offered_share * at(params.full_process_share, rep)).astype(np.float32)
     fee = u[4] < np.float32(at(params.fee_share, rep))
     choice = np.float32(at(params.online_choice, rep))
     if fee_cut is not None:
@@ -339,7 +346,8 @@ def procedures(
     paid_online = fee & hh.account[who] & (u[5] < pay_prob)
     digitised = online | (u[6] < offices.digitise[step, desk])
     n_desks = len(offices.start)
-    flags = (None, online, by_self, assisted, fee, paid_online, digitised, fee & online)
+    flags = (None, online, by_self, assisted, fee, paid_online, digitised, fee & online,
+             online & full)  # fmt: skip
     counts = {
         name: np.bincount(desk, weights=flag, minlength=n_desks).astype(np.int64)
         for name, flag in zip(FILE_COUNTS, flags, strict=True)

@@ -74,11 +74,12 @@ def cost_lines(costs: pd.DataFrame | None) -> list[str]:
 
 
 def target_lines(table: pd.DataFrame, references: pd.DataFrame, scenario: str) -> list[str]:
-    """Whether the forecast meets each national target dated within its period.
+    """Whether the forecast meets each national and provincial target dated within its period.
 
-    For each target (``adoption/data/references.csv``) at the total (or, for a district-level
-    target, at each former district): the median and 90 % interval at the target's month and
-    a verdict from where the target falls in the runs' spread.
+    For each target (``adoption/data/references.csv``) at the total (or, for a target of a
+    level, at each place of that level; for a provincial target, at the places it names):
+    the median and 90 % interval at the target's month and a verdict from where the target
+    falls in the runs' spread.
     """
     table = table[table["scenario"] == scenario]
     lines = []
@@ -86,17 +87,16 @@ def target_lines(table: pd.DataFrame, references: pd.DataFrame, scenario: str) -
         levels = ["total"] if ref.level == "all" else str(ref.level).split(";")
         rows = table[(table["indicator"] == ref.indicator) & table["level"].isin(levels)
                      & (table["date"] == pd.Timestamp(f"{ref.date}-01"))]  # fmt: skip
+        if ref.place:
+            rows = rows[rows["place"].isin([name.strip() for name in ref.place.split(";")])]
         for row in rows.itertuples():
             lines.append(
                 f"{ref.label} ({ref.indicator}, {row.place}, {ref.date}): median "
                 f"{_pct(row.median, 1)} [{_pct(row.q05, 1)}-{_pct(row.q95, 1)}]: "
                 + _verdict(row, ref.value)
             )
-    return (
-        ["national targets in the period (the runs' median and 90 % interval):", *lines]
-        if lines
-        else []
-    )
+    header = "national and provincial targets in the period (the runs' median and 90 % interval):"
+    return [header, *lines] if lines else []
 
 
 def _verdict(row, target: float) -> str:

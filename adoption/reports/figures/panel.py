@@ -59,7 +59,7 @@ def fan_panel(
         shown &= pd.to_datetime(reported["date_start"], format="%Y-%m") <= rows["date"].iloc[-1]
         _draw_reported(ax, reported[shown], place, level, indicator, fontsize)
     if references is not None:
-        _draw_references(ax, references, indicator, level, rows["date"].iloc[0], fontsize)
+        _draw_references(ax, references, indicator, level, place, rows["date"].iloc[0], fontsize)
     shown = ["q05", "q95", *(["obs_q05", "obs_q95"] if "obs_q05" in rows else [])]
     _limits(ax, unit, rows[shown].to_numpy(float) * unit.factor)
     ax.set_xlim(x[0], x[-1])

@@ -27,9 +27,9 @@ from adoption.reports.figures.style import (
 from adoption.reports.i18n import tr
 
 #: Columns of the references file, in order.
-REFERENCE_COLUMNS = ["indicator", "level", "value", "date", "label", "source"]
+REFERENCE_COLUMNS = ["indicator", "level", "place", "value", "date", "label", "source"]
 #: Place levels of the summaries; a reference's ``level`` is ``all`` or some of these.
-LEVELS = ("commune", "district", "total")
+LEVELS = ("commune", "district", "province_2025", "commune_2025", "total")
 
 
 # -- the references file ------------------------------------------------------------------------
@@ -43,11 +43,13 @@ def default_references_path() -> Path:
 def load_references(path: str | Path | None = None) -> pd.DataFrame:
     """Read the national programme targets drawn as reference lines.
 
-    One row per reference line: ``indicator, level, value, date, label, source``.
+    One row per reference line: ``indicator, level, place, value, date, label, source``.
     ``value`` is a share in [0, 1]; ``date`` (``YYYY-MM``) is the month the
     target is for (the line ends there); ``level`` is ``all`` or the levels it
-    applies to, separated by ``;`` (e.g. ``district``); ``source`` says where
-    the target was read and how it maps onto the model's indicator. Decision
+    applies to, separated by ``;`` (e.g. ``district``); ``place`` is empty for a
+    national target (every place of those levels) or the places a provincial target
+    applies to, separated by ``;`` (as the forecast names them, e.g. ``Lào Cai``);
+    ``source`` says where the target was read and how it maps onto the model's indicator. Decision
     749's "80 % of online public services at level 4" is not shipped: it is a
     share of online services, while ``procedures_online_share`` is a share of
     all procedures with levels 3 and 4 counted alike.
@@ -78,11 +80,13 @@ def load_references(path: str | Path | None = None) -> pd.DataFrame:
 def _check_reference(where: str, row) -> None:
     """Raise :class:`UserError` at ``where`` unless ``row`` of the references file is valid."""
     for column in REFERENCE_COLUMNS:
-        if not getattr(row, column):
+        if column != "place" and not getattr(row, column):
             raise UserError(where, column, "must not be empty")
     levels = row.level.split(";")
     if row.level != "all" and not set(levels) <= set(LEVELS):
         raise UserError(where, "level", f"{row.level!r}: expected all or {', '.join(LEVELS)}")
+    if row.place and row.level == "all":
+        raise UserError(where, "place", "a target for named places needs their level, not all")
     try:
         value = float(row.value)
     except ValueError:
@@ -184,8 +188,13 @@ def _annotate_reported(ax: Axes, row, kind: str, colour: str, fontsize: float) -
 # -- national targets ---------------------------------------------------------------------------
 
 
-def _applies(levels: pd.Series, level: str) -> pd.Series:
-    return (levels == "all") | levels.str.split(";").map(lambda names: level in names)
+def applies(references: pd.DataFrame, level: str, place: str) -> pd.Series:
+    """Which targets apply to ``place`` at ``level``: its level's, national or naming it."""
+    levels = references["level"].astype(str)
+    at_level = (levels == "all") | levels.str.split(";").map(lambda names: level in names)
+    places = references["place"].astype(str)
+    named = places.str.split(";").map(lambda names: place in [n.strip() for n in names])
+    return at_level & ((places == "") | named)
 
 
 def _draw_references(
@@ -193,18 +202,31 @@ def _draw_references(
     references: pd.DataFrame,
     indicator: str,
     level: str,
+    place: str,
     start: pd.Timestamp,
     fontsize: float,
 ) -> None:
-    """Dashed lines from ``start`` to the month a national target is for, labelled at the start.
+    """Dashed lines from ``start`` to the month a programme target is for, labelled at the start.
 
     The label sits at the left, where uptake is usually still low, on a light box so that a
     fan beneath it does not make it unreadable; below the line when the line is near the top.
     """
-    rows = references[references["indicator"] == indicator]
-    rows = rows[_applies(rows["level"].astype(str), level)]
+    rows = references[(references["indicator"] == indicator) & applies(references, level, place)]
     if rows.empty or not _is_rate(indicator):
         return
+    provincial = rows["place"].astype(str) != ""
+    for part, style, legend in (
+        (rows[~provincial], "--", "national programme target"),
+        (rows[provincial], "-.", "provincial target"),
+    ):
+        if len(part):
+            _draw_target_lines(ax, part, start, style, tr(legend), fontsize)
+
+
+def _draw_target_lines(
+    ax: Axes, rows: pd.DataFrame, start: pd.Timestamp, style: str, legend: str, fontsize: float
+) -> None:
+    """Lines from ``start`` to each target's month in one line style, each labelled at the left."""
     dates = pd.to_datetime(rows["date"].astype(str), format="%Y-%m")
     values = rows["value"].to_numpy(float) * 100
     ax.hlines(
@@ -212,9 +234,9 @@ def _draw_references(
         start,
         dates,
         colors=REFERENCE_COLOUR,
-        linestyles="--",
+        linestyles=style,
         linewidth=1.3,
-        label=tr("national programme target"),
+        label=legend,
         zorder=4,
     )
     for value, label in zip(values, rows["label"], strict=True):
