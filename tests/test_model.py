@@ -406,3 +406,28 @@ def test_adults_with_an_account_are_a_share_of_account_households_adults():
     np.testing.assert_array_equal(households_all, households_half)
     np.testing.assert_allclose(adults_all, households_all, rtol=1e-12)
     np.testing.assert_allclose(adults_half, 0.5 * adults_all, rtol=1e-12)
+
+
+@pytest.mark.parametrize("psi", [0.2, 0.7])
+def test_a_share_of_online_files_are_fully_online_and_nothing_else_moves(psi):
+    """Fully-online files are online files, about ``full_process_share`` of them (within four
+    binomial standard deviations over the run), and the share changes no other count: it
+    decides with the draw that says whether a file is offered online."""
+
+    def run(share):
+        model = AdoptionModel(Params(full_process_share=share), districts=["Yên Lạc"],
+                              scale=0.3, end="2024-12", rng=5)  # fmt: skip
+        model.run_model()
+        return model.datacollector.get_model_vars_dataframe()
+
+    table, other = run(psi), run(0.5)
+    full = np.stack(table["files_full"]).sum(axis=0)
+    online = np.stack(table["files_online"]).sum(axis=0)
+    assert (full <= online).all()
+    total = online[-1]  # the whole district, in real files: simulated files / scale
+    simulated = total * 0.3
+    assert simulated > 2000
+    sd = np.sqrt(simulated * psi * (1 - psi)) / 0.3  # binomial, in real files
+    assert abs(full[-1] - psi * total) < 4 * sd
+    for name in ("files_online", "files_self", "fees_paid_online", "households_online"):
+        np.testing.assert_array_equal(np.stack(table[name]), np.stack(other[name]))
