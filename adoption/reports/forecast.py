@@ -356,7 +356,11 @@ def readme_figures(
     with using(lang):
         figures = _readme_set(table, diff, cost, names, districts, reported, references)
     suffix = "" if lang == "en" else f"_{lang}"
-    return [_save_figure(out / f"{name}{suffix}.png", figure) for name, figure in figures.items()]
+    return [
+        _save_figure(out / f"{name}{suffix}.png", figure)
+        for name, figure in figures.items()
+        if figure is not None  # no target in the period: no targets figure
+    ]
 
 
 def _readme_set(table, diff, cost, names, districts, reported, references) -> dict:

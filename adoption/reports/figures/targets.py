@@ -61,7 +61,7 @@ def targets_chart(
     fig, axes = plt.subplots(n_rows, ncols, figsize=(0.6 + 3.7 * ncols, 1.3 + 3.0 * n_rows),
                              squeeze=False, layout="constrained")  # fmt: skip
     by_key = dict(tuple(rows.groupby(["indicator", "place", "level"], sort=False)))
-    for ax, key in zip(axes.flat, panels, strict=False):
+    for k, (ax, key) in enumerate(zip(axes.flat, panels, strict=False)):
         indicator, place, level = key
         cell = by_key[key]
         unit = _unit(indicator, cell[["q05", "q95"]].to_numpy(float))
@@ -71,6 +71,8 @@ def targets_chart(
         mine = judged[(judged["indicator"] == indicator) & (judged["place"] == place)]
         _verdicts(ax, mine)
         ax.set_ylabel(unit.label, fontsize=8)
+        if k + ncols >= len(panels):  # the lowest panel of its column
+            ax.set_xlabel(tr("year"), fontsize=8)
     for ax in list(axes.flat)[len(panels) :]:
         ax.set_visible(False)
     note = tr(BAR_NOTE) if _has_reported(axes.flat) else None
