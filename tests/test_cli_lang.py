@@ -98,7 +98,8 @@ def test_figures_in_vietnamese_are_written_beside_the_english(tmp_path, saved, m
         _scenario(folder, name, lever)
     out = tmp_path / "figures"
     assert main(["figures", "--scenarios", str(folder), "--out", str(out), "--lang", "vi"]) == 0
-    stems = ["forecast_fans", "districts_online_service", "scenarios_any_service"]
+    stems = ["forecast_fans", "districts_online_service", "scenarios_any_service",
+             "forecast_targets"]  # fmt: skip
     expected = {f"{stem}_vi.png" for stem in [*stems, "cost_effectiveness"]}
     assert {p.name for p in out.iterdir()} == expected == set(saved)
     assert all("năm" in saved[f"{stem}_vi.png"] for stem in stems)

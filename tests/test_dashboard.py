@@ -204,3 +204,27 @@ def test_a_lever_changed_to_another_type_takes_that_types_cost_and_keeps_where_a
     assert (changed["where"], changed["start"]) == (["Chợ Đồn"], "2028-03")
     scenario, error = drafts.check({**baseline, "interventions": [changed]})
     assert error is None and scenario.interventions[0].type == "digital_skills_course"
+
+
+def test_every_indicator_with_a_target_can_be_drawn_and_its_verdicts_are_listed():
+    """A planner can pick the indicators Yên Bái's and Decision 942's targets are set for, and
+    under the fan reads each target at the place chosen, with where the runs put it."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from adoption.dashboard.results import SHOWN, target_verdicts
+    from adoption.reports.figures import load_references
+
+    assert set(load_references()["indicator"]) <= set(SHOWN)
+    forecast = pd.DataFrame({"scenario": "s", "indicator": "adult_account_rate",
+                             "level": ["province_2025", "district"],
+                             "place": ["Lào Cai", "Trùng Khánh"],
+                             "date": pd.Timestamp("2025-12-01"),
+                             "q05": 0.6, "median": 0.7, "q95": 0.8})  # fmt: skip
+    result = SimpleNamespace(forecast=forecast, scenario=SimpleNamespace(name="s"))
+    said = target_verdicts(result, "adult_account_rate", "Lào Cai", "en")
+    assert "- Yên Bái KH 231: ≥ 75 % by 2025 (2025-12): median 70 % [60–80 %]: missed by the " \
+           "median" in said  # fmt: skip
+    assert target_verdicts(result, "adult_account_rate", "Trùng Khánh", "en") == ""
+    assert "trung vị không đạt" in target_verdicts(result, "adult_account_rate", "Lào Cai", "vi")

@@ -20,6 +20,7 @@ from adoption.reports.figures import (
     fan_grid,
     load_references,
     small_multiples,
+    targets_chart,
 )
 
 SCENARIOS = ("baseline", "push")
@@ -254,6 +255,28 @@ def test_a_provincial_target_is_drawn_only_at_the_places_it_names(references):
         assert x1 == pytest.approx(matplotlib.dates.date2num(pd.Timestamp("2025-12-01")))
         assert "Yên Bái KH 231: ≥ 75 % by 2025" in texts(fig)
     assert provincial("Trùng Khánh")[1] == []
+
+
+def test_the_targets_figure_has_a_panel_per_target_place_with_its_verdict(references):
+    """Decision 749 at each former district (a district-level target) and Yên Bái's at Lục Yên:
+    one panel each, titled with the place, the verdict under it; none without a target."""
+    places = {"Lục Yên": ("district", "Lục Yên"), "Trùng Khánh": ("district", "Trùng Khánh")}
+    table = summary(0.0, places=places, indicators=("online_service_rate", "adult_account_rate"))
+    fig = targets_chart(table.assign(scenario="baseline"), references)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
+    assert titles == ["Procedure files filed online\nLục Yên (former district)",
+                      "Procedure files filed online\nTrùng Khánh (former district)",
+                      "Adults with a payment account\nLục Yên (former district)"]  # fmt: skip
+    row = table[(table["place"] == "Trùng Khánh") & (table["indicator"] == "online_service_rate")
+                & (table["date"] == pd.Timestamp("2025-12-01"))].iloc[0]  # fmt: skip
+    said = "met by the median" if row["median"] >= 0.8 else "missed by the median"
+    if row["q05"] >= 0.8 or row["q95"] < 0.8:
+        said = "over 95 % of runs"
+    panel = "\n".join(texts(fig.axes[1]))
+    assert f"2025-12: median {row['median'] * 100:.0f} %, target 80 %:" in panel
+    assert said in panel
+    none = references.assign(date="2040-12")
+    assert targets_chart(table.assign(scenario="baseline"), none) is None
 
 
 def test_unknown_names_raise_value_error_listing_allowed(forecast, costs):

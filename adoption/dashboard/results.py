@@ -23,11 +23,14 @@ from adoption.dashboard.fields import Choice
 from adoption.dashboard.state import forecast_task, t
 from adoption.ensemble.run import slug
 from adoption.model.indicators import HEADLINE, INDICATORS, TOTAL
+from adoption.reports.figures import load_references
+from adoption.reports.figures.references import judge_targets
 from adoption.reports.figures.style import where_label
-from adoption.reports.i18n import using
+from adoption.reports.i18n import tr, using
 
-#: Indicators a planner can draw: the headline ones and households using any service.
-SHOWN = ("any_service_rate", *HEADLINE)
+#: Indicators a planner can draw: households using any service, the headline ones and every
+#: indicator a national or provincial target is set for (``adoption/data/references.csv``).
+SHOWN = tuple(dict.fromkeys(("any_service_rate", *HEADLINE, *load_references()["indicator"])))
 #: Cost measures shown, with the unit their median is written in.
 COSTS = {
     "additional_cost_vnd": "million VND",
@@ -74,8 +77,26 @@ def ResultView(result: quick.Result):
         solara.Markdown(change_line(result), style={"font-size": "1.05em"})
     for name in sorted(pngs, key=lambda n: n != "difference"):
         solara.Image(pngs[name], width="100%", classes=[f"chart-{name}"])
+    verdicts = target_verdicts(result, indicator, place, lang)
+    if verdicts:
+        solara.Markdown(verdicts, style={"font-size": "0.95em"})
     tables = {"forecast": result.forecast, "differences": result.differences}
     Files(tables, pngs, "figure-downloads")
+
+
+def target_verdicts(result: quick.Result, indicator: str, place: str, lang: str) -> str:
+    """Markdown: the targets of ``indicator`` at ``place`` in the period, each with a verdict."""
+    judged = judge_targets(result.forecast, load_references(), result.scenario.name)
+    judged = judged[(judged["indicator"] == indicator) & (judged["place"] == place)]
+    if judged.empty:
+        return ""
+    with using(lang):
+        lines = [f"**{tr('Targets at this place')}**", ""] + [
+            f"- {tr(row.label)} ({row.date}): {tr('median')} {row.median * 100:.0f} % "
+            f"[{row.q05 * 100:.0f}–{row.q95 * 100:.0f} %]: {tr(row.verdict)}"
+            for row in judged.itertuples()
+        ]
+    return "\n".join(lines)
 
 
 #: The order of the place levels in the place choice.

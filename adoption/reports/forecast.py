@@ -51,6 +51,7 @@ from adoption.reports.figures import (
     fan_grid,
     load_references,
     small_multiples,
+    targets_chart,
 )
 from adoption.reports.figures.ranking import ranking_chart
 from adoption.reports.i18n import check_language, using
@@ -251,6 +252,9 @@ def _write_figures(out: Path, table, base_table, diff, scenario: Scenario) -> li
                           reported=reported, references=references,
                           level="province_2025")  # fmt: skip
         written.append(_save_figure(out / "provinces.png", figure))
+    figure = targets_chart(table, references, scenario=scenario.name, reported=reported)
+    if figure is not None:  # every target in the period, at each place it applies to
+        written.append(_save_figure(out / "targets.png", figure))
     if diff is not None:
         both = pd.concat([base_table, table], ignore_index=True)
         figure = comparison_chart(both, "any_service_rate", "All districts", differences=diff)
@@ -352,7 +356,11 @@ def readme_figures(
     with using(lang):
         figures = _readme_set(table, diff, cost, names, districts, reported, references)
     suffix = "" if lang == "en" else f"_{lang}"
-    return [_save_figure(out / f"{name}{suffix}.png", figure) for name, figure in figures.items()]
+    return [
+        _save_figure(out / f"{name}{suffix}.png", figure)
+        for name, figure in figures.items()
+        if figure is not None  # no target in the period: no targets figure
+    ]
 
 
 def _readme_set(table, diff, cost, names, districts, reported, references) -> dict:
@@ -380,4 +388,5 @@ def _readme_set(table, diff, cost, names, districts, reported, references) -> di
             table, "any_service_rate", "All districts", scenarios=names, differences=diff
         ),
         "cost_effectiveness": cost_effectiveness_chart(cost[cost["level"] == "total"]),
+        "forecast_targets": targets_chart(table, references, scenario=baseline, reported=reported),
     }

@@ -14,6 +14,8 @@ import math
 
 import pandas as pd
 
+from adoption.reports.figures.references import judge_targets
+
 #: Indicators of the summary, with their column heading.
 MAIN: dict[str, str] = {
     "online_service_rate": "files online",
@@ -76,37 +78,17 @@ def cost_lines(costs: pd.DataFrame | None) -> list[str]:
 def target_lines(table: pd.DataFrame, references: pd.DataFrame, scenario: str) -> list[str]:
     """Whether the forecast meets each national and provincial target dated within its period.
 
-    For each target (``adoption/data/references.csv``) at the total (or, for a target of a
-    level, at each place of that level; for a provincial target, at the places it names):
-    the median and 90 % interval at the target's month and a verdict from where the target
-    falls in the runs' spread.
+    One line per target and place it applies to (:func:`judge_targets`): the median and 90 %
+    interval at the target's month and the verdict.
     """
-    table = table[table["scenario"] == scenario]
-    lines = []
-    for ref in references.itertuples():
-        levels = ["total"] if ref.level == "all" else str(ref.level).split(";")
-        rows = table[(table["indicator"] == ref.indicator) & table["level"].isin(levels)
-                     & (table["date"] == pd.Timestamp(f"{ref.date}-01"))]  # fmt: skip
-        if ref.place:
-            rows = rows[rows["place"].isin([name.strip() for name in ref.place.split(";")])]
-        for row in rows.itertuples():
-            lines.append(
-                f"{ref.label} ({ref.indicator}, {row.place}, {ref.date}): median "
-                f"{_pct(row.median, 1)} [{_pct(row.q05, 1)}-{_pct(row.q95, 1)}]: "
-                + _verdict(row, ref.value)
-            )
+    judged = judge_targets(table, references, scenario)
+    lines = [
+        f"{row.label} ({row.indicator}, {row.place}, {row.date}): median "
+        f"{_pct(row.median, 1)} [{_pct(row.q05, 1)}-{_pct(row.q95, 1)}]: {row.verdict}"
+        for row in judged.itertuples()
+    ]
     header = "national and provincial targets in the period (the runs' median and 90 % interval):"
     return [header, *lines] if lines else []
-
-
-def _verdict(row, target: float) -> str:
-    if row.q05 >= target:
-        return "met in over 95 % of runs"
-    if row.median >= target:
-        return "met by the median"
-    if row.q95 >= target:
-        return "missed by the median"
-    return "missed in over 95 % of runs"
 
 
 def ranking_lines(ranking: pd.DataFrame | None, flips: pd.DataFrame | None) -> list[str]:

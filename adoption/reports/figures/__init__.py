@@ -47,6 +47,7 @@ from adoption.reports.figures.references import (
 )
 from adoption.reports.figures.single_run import indicators_by_district  # noqa: E402
 from adoption.reports.figures.style import SUMMARY_COLUMNS  # noqa: E402
+from adoption.reports.figures.targets import targets_chart  # noqa: E402
 
 __all__ = [
     "LEVELS",
@@ -62,4 +63,5 @@ __all__ = [
     "load_references",
     "median_over",
     "small_multiples",
+    "targets_chart",
 ]

@@ -253,3 +253,43 @@ def _draw_target_lines(
             zorder=4.5,  # over the fans, under a reported figure (which it must not hide)
             bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 0.6},
         )
+
+
+# -- judging the forecast against the targets ---------------------------------------------------
+
+#: Columns of :func:`judge_targets`.
+JUDGED_COLUMNS = ["label", "indicator", "place", "level", "date", "value", "provincial",
+                  "median", "q05", "q95", "verdict"]  # fmt: skip
+
+
+def judge_targets(table: pd.DataFrame, references: pd.DataFrame, scenario: str) -> pd.DataFrame:
+    """Each target dated within the forecast, at each place it applies to, with a verdict.
+
+    A national target of level ``all`` is judged at the total, one of a level at each place of
+    that level, a provincial one at the places it names: the runs' median and 90 % interval at
+    the target's month, and where the target falls in that spread (:func:`verdict`).
+    """
+    table = table[table["scenario"] == scenario]
+    judged = []
+    for ref in references.itertuples():
+        levels = ["total"] if ref.level == "all" else str(ref.level).split(";")
+        month = pd.to_datetime(table["date"]) == pd.Timestamp(f"{ref.date}-01")
+        rows = table[(table["indicator"] == ref.indicator) & table["level"].isin(levels) & month]
+        if ref.place:
+            rows = rows[rows["place"].isin([name.strip() for name in ref.place.split(";")])]
+        for row in rows.itertuples():
+            judged.append((ref.label, ref.indicator, row.place, row.level, ref.date, ref.value,
+                           bool(ref.place), row.median, row.q05, row.q95,
+                           verdict(row.q05, row.median, row.q95, ref.value)))  # fmt: skip
+    return pd.DataFrame(judged, columns=JUDGED_COLUMNS)
+
+
+def verdict(q05: float, median: float, q95: float, target: float) -> str:
+    """Where ``target`` falls in the runs' spread, in words."""
+    if q05 >= target:
+        return "met in over 95 % of runs"
+    if median >= target:
+        return "met by the median"
+    if q95 >= target:
+        return "missed by the median"
+    return "missed in over 95 % of runs"
