@@ -69,7 +69,7 @@ def targets_chart(
                   fontsize=6.5)  # fmt: skip
         ax.set_title(f"{_label(indicator)}\n{where_label(place, level)}", fontsize=9)
         mine = judged[(judged["indicator"] == indicator) & (judged["place"] == place)]
-        _verdicts(ax, mine)
+        _verdicts(ax, mine, low=float(cell["median"].iloc[-1]) < 0.5)
         ax.set_ylabel(unit.label, fontsize=8)
         if k + ncols >= len(panels):  # the lowest panel of its column
             ax.set_xlabel(tr("year"), fontsize=8)
@@ -83,8 +83,11 @@ def targets_chart(
     return fig
 
 
-def _verdicts(ax: Axes, judged: pd.DataFrame) -> None:
-    """The verdicts of one panel's targets, in its lower right corner."""
+def _verdicts(ax: Axes, judged: pd.DataFrame, *, low: bool) -> None:
+    """The verdicts of one panel's targets, in a corner the fan leaves free.
+
+    The upper right if the median ends ``low`` (below half), else the lower right.
+    """
     lines = [
         tr("{month}: median {median} %, target {target} %:\n{verdict}").format(
             month=row.date,
@@ -95,5 +98,6 @@ def _verdicts(ax: Axes, judged: pd.DataFrame) -> None:
         for row in judged.itertuples()
     ]
     box = {"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1.5}
-    ax.text(0.98, 0.03, "\n".join(lines), transform=ax.transAxes, ha="right", va="bottom",
-            fontsize=6.5, color=REFERENCE_COLOUR, zorder=7, bbox=box)  # fmt: skip
+    ax.text(0.98, 0.97 if low else 0.03, "\n".join(lines), transform=ax.transAxes, ha="right",
+            va="top" if low else "bottom", fontsize=6.5, color=REFERENCE_COLOUR, zorder=7,
+            bbox=box)  # fmt: skip
