@@ -394,6 +394,18 @@ def test_load_references_reads_the_shipped_file():
     assert row[["level", "value", "date"]].values.tolist() == [["district", 0.8, "2025-12"]]
 
 
+def test_every_place_a_shipped_target_names_is_a_place_the_forecast_reports():
+    """A misspelt place would draw its target nowhere: each is a former district or a 2025
+    province of the shipped profile and crosswalk."""
+    from adoption.places.profiles import load_profiles
+    from adoption.places.reform import load_crosswalk
+    from adoption.reports.figures.references import places_of
+
+    known = {p.name for p in load_profiles()} | {r["new_province"] for r in load_crosswalk()}
+    named = {name for field in load_references()["place"] for name in places_of(field)}
+    assert named and named <= known
+
+
 def test_load_references_rejects_an_empty_source(tmp_path):
     path = tmp_path / "references.csv"
     path.write_text(

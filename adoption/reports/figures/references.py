@@ -36,12 +36,12 @@ LEVELS = ("commune", "district", "province_2025", "commune_2025", "total")
 
 
 def default_references_path() -> Path:
-    """Path of the shipped file of national programme targets."""
+    """Path of the shipped file of national and provincial targets."""
     return Path(str(resources.files("adoption") / "data" / "references.csv"))
 
 
 def load_references(path: str | Path | None = None) -> pd.DataFrame:
-    """Read the national programme targets drawn as reference lines.
+    """Read the national and provincial targets drawn as reference lines.
 
     One row per reference line: ``indicator, level, place, value, date, label, source``.
     ``value`` is a share in [0, 1]; ``date`` (``YYYY-MM``) is the month the
@@ -188,13 +188,17 @@ def _annotate_reported(ax: Axes, row, kind: str, colour: str, fontsize: float) -
 # -- national targets ---------------------------------------------------------------------------
 
 
+def places_of(field: str) -> list[str]:
+    """The places a reference's ``place`` field names (none for a national target)."""
+    return [name.strip() for name in str(field).split(";") if name.strip()]
+
+
 def applies(references: pd.DataFrame, level: str, place: str) -> pd.Series:
     """Which targets apply to ``place`` at ``level``: its level's, national or naming it."""
     levels = references["level"].astype(str)
     at_level = (levels == "all") | levels.str.split(";").map(lambda names: level in names)
     places = references["place"].astype(str)
-    named = places.str.split(";").map(lambda names: place in [n.strip() for n in names])
-    return at_level & ((places == "") | named)
+    return at_level & ((places == "") | places.map(lambda field: place in places_of(field)))
 
 
 def _draw_references(
@@ -270,13 +274,14 @@ def judge_targets(table: pd.DataFrame, references: pd.DataFrame, scenario: str) 
     the target's month, and where the target falls in that spread (:func:`verdict`).
     """
     table = table[table["scenario"] == scenario]
+    dates = pd.to_datetime(table["date"])
     judged = []
     for ref in references.itertuples():
         levels = ["total"] if ref.level == "all" else str(ref.level).split(";")
-        month = pd.to_datetime(table["date"]) == pd.Timestamp(f"{ref.date}-01")
+        month = dates == pd.Timestamp(f"{ref.date}-01")
         rows = table[(table["indicator"] == ref.indicator) & table["level"].isin(levels) & month]
         if ref.place:
-            rows = rows[rows["place"].isin([name.strip() for name in ref.place.split(";")])]
+            rows = rows[rows["place"].isin(places_of(ref.place))]
         for row in rows.itertuples():
             judged.append((ref.label, ref.indicator, row.place, row.level, ref.date, ref.value,
                            bool(ref.place), row.median, row.q05, row.q95,
