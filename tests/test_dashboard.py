@@ -126,6 +126,35 @@ def test_the_page_figures_are_drawn_in_vietnamese_without_a_missing_text(baselin
     assert set(pngs) == {"forecast", "difference", "costs"}
     assert all(png.startswith(b"\x89PNG") for png in pngs.values())
     assert i18n.MISSING == set()
+    from adoption.dashboard.charts import Shown  # the runs as the Vietnamese page names them
+
+    vi, en = Shown.of(result, "vi"), Shown.of(result, "en")
+    without = i18n.tr("{name} without interventions", "vi").format(name=scenario.name_vi)
+    assert set(vi.forecast["scenario"]) == {scenario.name_vi, without} == {vi.scenario, vi.baseline}
+    assert set(vi.differences["scenario"]) | set(vi.differences["versus"]) <= {
+        *vi.forecast["scenario"]
+    }
+    assert en.forecast is result.forecast and en.baseline == result.baseline
+
+
+def test_adding_the_first_lever_renames_the_status_quo_in_both_languages(baseline):
+    from adoption.dashboard import levers_card, state
+
+    state.draft.set(baseline)
+    levers_card._add("train_teams")
+    draft = state.draft.value
+    assert (draft["name"], draft["name_vi"]) == (
+        "baseline with levers",
+        i18n.tr("baseline with levers", "vi"),
+    )
+    assert draft["name_vi"] != baseline["name_vi"] and len(draft["interventions"]) == 1
+    state.draft.set({**baseline, "name_vi": "kịch bản thử"})  # a name typed is kept
+    levers_card._add("train_teams")
+    assert (state.draft.value["name"], state.draft.value["name_vi"]) == (
+        draft["name"],
+        "kịch bản thử",
+    )
+    state.draft.set(baseline)
 
 
 def test_every_label_of_the_page_has_its_vietnamese():

@@ -11,6 +11,7 @@ download, so what a planner takes away is what they saw.
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 import matplotlib
 
@@ -33,12 +34,11 @@ from adoption.reports.i18n import tr, using  # noqa: E402
 
 def charts(result: Result, indicator: str, place: str, lang: str) -> dict[str, bytes]:
     """PNG bytes of the fan chart and (with levers) the paired comparison."""
+    shown = Shown.of(result, lang)
     with using(lang):
-        out = {"forecast": _png(_fan(result, indicator, place))}
-        if result.differences is not None:
-            both = comparison_chart(
-                result.forecast, indicator, place, differences=result.differences
-            )
+        out = {"forecast": _png(_fan(shown, result.differences is not None, indicator, place))}
+        if shown.differences is not None:
+            both = comparison_chart(shown.forecast, indicator, place, differences=shown.differences)
             out["difference"] = _png(both)
     return out
 
@@ -52,20 +52,57 @@ def cost_chart(result: Result, lang: str) -> bytes | None:
         return _png(cost_effectiveness_chart(total, date=pd.Timestamp(total["date"].max())))
 
 
-def _fan(result: Result, indicator: str, place: str):
-    """The scenario's fan with reported points; the baseline's median over it."""
+@dataclass(frozen=True)
+class Shown:
+    """A result's tables with its scenarios named as the page in a language names them.
+
+    The runs are keyed by the scenario's ``name``; the Vietnamese page titles its figures
+    with ``name_vi`` and calls the runs without the levers by the Vietnamese of that phrase.
+    """
+
+    forecast: pd.DataFrame
+    differences: pd.DataFrame | None
+    scenario: str
+    baseline: str
+
+    @classmethod
+    def of(cls, result: Result, lang: str) -> Shown:
+        """The tables of ``result`` as the page in ``lang`` shows them."""
+        name = result.scenario.name
+        shown = (result.scenario.name_vi or name) if lang == "vi" else name
+        names = {name: shown}
+        if shown != name:
+            names[result.baseline] = tr("{name} without interventions", lang).format(name=shown)
+        return cls(
+            _renamed(result.forecast, names),
+            None if result.differences is None else _renamed(result.differences, names),
+            shown,
+            names.get(result.baseline, result.baseline),
+        )
+
+
+def _renamed(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """``frame`` with the scenario names of its ``scenario`` and ``versus`` columns replaced."""
+    if all(new == old for old, new in names.items()):
+        return frame
+    columns = [c for c in ("scenario", "versus") if c in frame.columns]
+    return frame.replace({c: names for c in columns})
+
+
+def _fan(shown: Shown, levers: bool, indicator: str, place: str):
+    """The scenario's fan with reported points; with levers, the median without them over it."""
     figure = fan_chart(
-        result.forecast,
+        shown.forecast,
         indicator,
         place,
-        scenario=result.scenario.name,
+        scenario=shown.scenario,
         reported=load_targets(),
         references=load_references(),
     )
-    if result.differences is None:
+    if not levers:
         return figure
     label = tr("median without the levers")
-    return median_over(figure, result.forecast, result.baseline, indicator, place, label)
+    return median_over(figure, shown.forecast, shown.baseline, indicator, place, label)
 
 
 def _png(figure) -> bytes:

@@ -15,6 +15,7 @@ from adoption.dashboard.fields import Choice, NumberField, PlacePicker, TextFiel
 from adoption.dashboard.state import t, text_key, text_of
 from adoption.errors import UserError
 from adoption.model.levers import TYPES
+from adoption.reports.i18n import tr
 
 
 def _set_lever(i: int, key: str, value) -> None:
@@ -36,10 +37,17 @@ def _remove(i: int) -> None:
 def _add(kind: str) -> None:
     draft = state.draft.value
     levers = [*draft["interventions"], drafts.new_lever(kind, draft)]
-    name = draft["name"]
-    if name == "baseline":  # no longer the status quo: say so in every title
-        name = "baseline with levers"
-    state.draft.set({**draft, "name": name, "interventions": levers})
+    state.draft.set({**draft, **_no_longer_the_status_quo(draft), "interventions": levers})
+
+
+def _no_longer_the_status_quo(draft: dict) -> dict:
+    """The names, in each language, that still call a draft with levers the status quo."""
+    renamed = {}
+    if draft["name"] == "baseline":
+        renamed["name"] = "baseline with levers"
+    if draft.get("name_vi", "") in ("", tr("baseline", "vi")):
+        renamed["name_vi"] = tr("baseline with levers", "vi")
+    return renamed
 
 
 def type_names() -> dict[str, str]:
