@@ -154,6 +154,9 @@ def test_adding_the_first_lever_renames_the_status_quo_in_both_languages(baselin
         draft["name"],
         "kịch bản thử",
     )
+    state.draft.set({**baseline, "name": "my plan", "name_vi": ""})  # shown as "my plan" on both
+    levers_card._add("train_teams")
+    assert (state.draft.value["name"], state.draft.value["name_vi"]) == ("my plan", "")
     state.draft.set(baseline)
 
 

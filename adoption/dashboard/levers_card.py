@@ -45,7 +45,8 @@ def _no_longer_the_status_quo(draft: dict) -> dict:
     renamed = {}
     if draft["name"] == "baseline":
         renamed["name"] = "baseline with levers"
-    if draft.get("name_vi", "") in ("", tr("baseline", "vi")):
+    name_vi = draft.get("name_vi") or ""  # empty: the page shows the English name
+    if name_vi == tr("baseline", "vi") or (not name_vi and draft["name"] == "baseline"):
         renamed["name_vi"] = tr("baseline with levers", "vi")
     return renamed
 
