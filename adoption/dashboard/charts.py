@@ -36,7 +36,7 @@ def charts(result: Result, indicator: str, place: str, lang: str) -> dict[str, b
     """PNG bytes of the fan chart and (with levers) the paired comparison."""
     shown = Shown.of(result, lang)
     with using(lang):
-        out = {"forecast": _png(_fan(shown, result.differences is not None, indicator, place))}
+        out = {"forecast": _png(_fan(shown, indicator, place))}
         if shown.differences is not None:
             both = comparison_chart(shown.forecast, indicator, place, differences=shown.differences)
             out["difference"] = _png(both)
@@ -89,7 +89,7 @@ def _renamed(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     return frame.replace({c: names for c in columns})
 
 
-def _fan(shown: Shown, levers: bool, indicator: str, place: str):
+def _fan(shown: Shown, indicator: str, place: str):
     """The scenario's fan with reported points; with levers, the median without them over it."""
     figure = fan_chart(
         shown.forecast,
@@ -99,7 +99,7 @@ def _fan(shown: Shown, levers: bool, indicator: str, place: str):
         reported=load_targets(),
         references=load_references(),
     )
-    if not levers:
+    if shown.differences is None:  # no levers
         return figure
     label = tr("median without the levers")
     return median_over(figure, shown.forecast, shown.baseline, indicator, place, label)
